@@ -1,0 +1,543 @@
+"""From a parser's flat body to a :class:`~screenplay.model.Script`.
+
+Every parser emits the same thing: a title page and a flat list of elements with
+:class:`HeadingMark` where scenes start. :func:`build_script` does the rest for all
+formats alike: it splits scenes, reads headings (INT/EXT, location, time of day), numbers
+scenes, resolves character names and their introductions, gathers locations and estimates
+page lengths in the standard screenplay layout.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from collections import Counter
+from dataclasses import dataclass
+
+from screenplay.model import (
+    Action,
+    Character,
+    Dialogue,
+    Element,
+    IntExt,
+    Location,
+    Scene,
+    Script,
+    ScriptSource,
+    Section,
+    Synopsis,
+    TitlePage,
+)
+
+__all__ = [
+    "HeadingMark",
+    "build_script",
+    "estimate_lines",
+    "parse_cue",
+    "parse_heading",
+    "split_title_keys",
+]
+
+
+@dataclass(slots=True)
+class HeadingMark:
+    """Where a parser found a scene heading."""
+
+    text: str
+    number: str | None = None
+    forced: bool = False
+    line: int | None = None
+    page: int | None = None
+
+
+Body = list["Element | HeadingMark"]
+
+# --- headings -----------------------------------------------------------------------------
+
+HEADING_PREFIX_RE = re.compile(
+    r"^(?P<ie>INT\.?\s*/\s*EXT|EXT\.?\s*/\s*INT|INT\.?-EXT|I\s*/\s*E|INT|EXT|EST)"
+    r"(?:\.|\b)\s*",
+    re.IGNORECASE,
+)
+"""INT., EXT., INT./EXT., I/E, EST. at the start of a heading (Fountain 1.1's list)."""
+
+_INT_EXT_CANON: dict[str, IntExt] = {"INT": "INT", "EXT": "EXT", "EST": "EST"}
+
+TIME_WORDS: dict[str, str] = {
+    "DAY": "DAY",
+    "NIGHT": "NIGHT",
+    "DAWN": "DAWN",
+    "PRE-DAWN": "DAWN",
+    "SUNRISE": "DAWN",
+    "DUSK": "DUSK",
+    "SUNSET": "DUSK",
+    "TWILIGHT": "DUSK",
+    "MAGIC HOUR": "DUSK",
+    "MORNING": "MORNING",
+    "EARLY MORNING": "MORNING",
+    "NOON": "DAY",
+    "MIDDAY": "DAY",
+    "AFTERNOON": "AFTERNOON",
+    "LATE AFTERNOON": "AFTERNOON",
+    "EVENING": "EVENING",
+    "LATE NIGHT": "NIGHT",
+    "MIDNIGHT": "NIGHT",
+    "CONTINUOUS": "CONTINUOUS",
+    "CONT'D": "CONTINUOUS",
+    "LATER": "LATER",
+    "MOMENTS LATER": "LATER",
+    "A MOMENT LATER": "LATER",
+    "MOMENTS BEFORE": "LATER",
+    "SAME": "SAME",
+    "SAME TIME": "SAME",
+    "SAME DAY": "DAY",
+}
+_TIME_RE = re.compile(
+    r"^(?P<time>"
+    + "|".join(re.escape(w) for w in sorted(TIME_WORDS, key=len, reverse=True))
+    + r")\b\s*(?P<note>.*)$"
+)
+_SEGMENT_SPLIT_RE = re.compile(r"\s+(?:-{1,2}|–|—)\s+|\s*,\s+")
+
+
+def parse_heading(text: str) -> tuple[IntExt | None, str | None, str | None, str | None]:
+    """Read a scene heading.
+
+    Args:
+        text: the heading as written, e.g. ``INT.  WILL'S BEDROOM - NIGHT (1973)``.
+
+    Returns:
+        ``(int_ext, location, time_of_day, time_note)``; ``int_ext`` is ``None`` for
+        headings without a prefix (forced headings such as ``.SNIPER SCOPE POV``).
+    """
+    heading = " ".join(text.replace("’", "'").split())
+    upper = heading.upper()
+    int_ext: IntExt | None = None
+    match = HEADING_PREFIX_RE.match(upper)
+    rest = upper
+    if match:
+        token = re.sub(r"[.\s]", "", match.group("ie"))
+        int_ext = _INT_EXT_CANON.get(token, "INT/EXT")
+        rest = upper[match.end() :]
+    time_of_day = time_note = None
+    # The time of day is the last segment after " - " (or ", ") when it names a time.
+    pieces = _SEGMENT_SPLIT_RE.split(rest)
+    seps = _SEGMENT_SPLIT_RE.findall(rest)
+    if len(pieces) > 1:
+        time_match = _TIME_RE.match(pieces[-1].strip())
+        if time_match:
+            time_of_day = TIME_WORDS[time_match.group("time")]
+            time_note = time_match.group("note").strip() or None
+            pieces = pieces[:-1]
+            seps = seps[: len(pieces) - 1]
+    location = pieces[0]
+    for sep, piece in zip(seps, pieces[1:], strict=False):
+        location += sep + piece
+    location = location.strip(" .-–—") or None
+    if int_ext is None and time_of_day is None:
+        location = heading.strip(" .") or None
+    return int_ext, location, time_of_day, time_note
+
+
+# --- cues ------------------------------------------------------------------------------------
+
+_CUE_EXT_RE = re.compile(r"\(([^()]*)\)")
+_CONTD_RE = re.compile(r"^CONT['’]?D$|^CONTINUED$|^CONT\.?$", re.IGNORECASE)
+
+
+def parse_cue(cue: str) -> tuple[str, str | None, bool]:
+    """Split a character cue into name, extension and whether it is marked CONT'D.
+
+    >>> parse_cue("EDWARD (V.O.)(CONT’D)")
+    ('EDWARD', 'V.O.', True)
+    """
+    name = _CUE_EXT_RE.sub(" ", cue)
+    name = " ".join(name.replace("’", "'").split()).upper()
+    extensions: list[str] = []
+    contd = False
+    for raw in _CUE_EXT_RE.findall(cue):
+        ext = " ".join(raw.replace("’", "'").split()).upper()
+        if not ext:
+            continue
+        if _CONTD_RE.match(ext):
+            contd = True
+        else:
+            extensions.append(ext)
+    return name, ", ".join(extensions) or None, contd
+
+
+# --- page estimates --------------------------------------------------------------------------
+
+LINES_PER_PAGE = 55
+"""Printable lines on a US Letter screenplay page in 12 pt Courier."""
+_WIDTHS = {"action": 61, "dialogue": 35, "parenthetical": 25, "centered": 61, "lyrics": 35}
+
+
+def _wrapped(text: str, width: int) -> int:
+    lines = 0
+    for paragraph in text.split("\n"):
+        lines += max(1, len(textwrap.wrap(paragraph, width)) if len(paragraph) > width else 1)
+    return lines
+
+
+def estimate_lines(element: Element | HeadingMark) -> int:
+    """Printed lines (with the blank line before) ``element`` takes in the standard layout."""
+    if isinstance(element, HeadingMark):
+        return 2 + _wrapped(element.text, 61)
+    kind = element.kind
+    if kind == "dialogue":
+        assert isinstance(element, Dialogue)
+        lines = 2  # blank line + cue
+        for part in element.parts:
+            width = _WIDTHS["parenthetical" if part.kind == "parenthetical" else "dialogue"]
+            lines += _wrapped(part.text, width)
+        return lines
+    if kind in ("note", "section", "synopsis"):
+        return 0
+    if kind == "page_break":
+        return 0
+    return 1 + _wrapped(element.text, _WIDTHS.get(kind, 61))
+
+
+# --- characters -------------------------------------------------------------------------------
+
+QUALIFIERS = frozenset(
+    "YOUNG YOUNGER OLD OLDER LITTLE BIG ADULT TEEN TEENAGE BABY KID CHILD ELDERLY DR DR. MR MR. "
+    "MRS MRS. MS MS. MISS SIR LADY LORD UNCLE AUNT FATHER MOTHER SISTER BROTHER OFFICER "
+    "DETECTIVE AGENT CAPTAIN SERGEANT NURSE DOCTOR PROFESSOR COACH THE A AN HANDSOME".split()
+)
+"""Words that make a different character of a name (YOUNG EDWARD is not EDWARD)."""
+
+_CAPS_NAME_RE = re.compile(
+    r"(?<![\w'’])([A-Z][A-Z0-9'’.\-]*(?:[ \t]+[A-Z][A-Z0-9'’.\-]*)*)(?![\w'’])"
+)
+_INTRO_PAREN_RE = re.compile(r"\s*\(([^()]{2,120})\)")
+_INTRO_APPOSITIVE_RE = re.compile(r"\s*,\s*([^,.;:!?()]{2,100}?)\s*(?:,|\.|;|$)")
+_SENTENCE_RE = re.compile(r"[^.!?]*(?:[.!?]+|$)")
+_POSSESSIVE_RE = re.compile(r"['’]S?$")
+
+
+def _words(name: str) -> list[str]:
+    return name.split()
+
+
+def _name_variant_of(long: str, short: str) -> bool:
+    """Whether ``short`` names the same person as ``long`` (first or last name of it)."""
+    lw, sw = _words(long), _words(short)
+    if len(lw) <= len(sw) or any(any(c.isdigit() for c in w) for w in lw + sw):
+        return False
+    if lw[: len(sw)] == sw:
+        extra = lw[len(sw) :]
+    elif lw[-len(sw) :] == sw:
+        extra = lw[: -len(sw)]
+    else:
+        return False
+    return not any(w.strip(".") in QUALIFIERS or w in QUALIFIERS for w in extra)
+
+
+def _canonical_names(cue_counts: Counter[str]) -> dict[str, str]:
+    """Map every cue name to its canonical name, reconciling first/last-name forms."""
+    names = list(cue_counts)
+    canon = {n: n for n in names}
+    for short in names:
+        longer = [long for long in names if _name_variant_of(long, short)]
+        if len(longer) == 1:
+            long = longer[0]
+            # The form used most in cues wins; ties go to the shorter (the one spoken to).
+            winner = short if cue_counts[short] >= cue_counts[long] else long
+            loser = long if winner == short else short
+            canon[loser] = winner
+    # Resolve chains.
+    for name in names:
+        seen = set()
+        while canon[name] != name and name not in seen:
+            seen.add(name)
+            canon[name] = canon[canon[name]]
+            if canon[canon[name]] == canon[name]:
+                break
+    return canon
+
+
+def _describe(text: str, start: int, end: int) -> tuple[str | None, str]:
+    """The description following a caps name at ``text[start:end]`` and its sentence."""
+    description = None
+    tail = text[end:]
+    paren = _INTRO_PAREN_RE.match(tail)
+    if paren:
+        description = paren.group(1).strip()
+    else:
+        appositive = _INTRO_APPOSITIVE_RE.match(tail)
+        if appositive:
+            candidate = appositive.group(1).strip()
+            # An appositive describes; a verb phrase ("is sitting") or a list does not.
+            if candidate and not _CAPS_NAME_RE.fullmatch(candidate):
+                description = candidate
+    sentence = text[start:end]
+    for match in _SENTENCE_RE.finditer(text):
+        if match.start() <= start < max(match.end(), start + 1):
+            sentence = match.group(0).strip()
+            break
+    return description, " ".join(sentence.split())
+
+
+@dataclass(slots=True)
+class _CharacterBuild:
+    name: str
+    aliases: set[str]
+    dialogue_count: int = 0
+    word_count: int = 0
+    scenes: dict[str, None] | None = None
+    description: str | None = None
+    introduction: str | None = None
+
+
+def _match_character(phrase: str, by_name: dict[str, _CharacterBuild]) -> _CharacterBuild | None:
+    phrase = _POSSESSIVE_RE.sub("", phrase.replace("’", "'")).strip(" .-")
+    if phrase in by_name:
+        return by_name[phrase]
+    candidates = {id(c): c for n, c in by_name.items() if _name_variant_of(phrase, n)}
+    if len(candidates) == 1:
+        return next(iter(candidates.values()))
+    return None
+
+
+def _build_characters(scenes: list[Scene]) -> list[Character]:
+    cue_counts: Counter[str] = Counter()
+    for scene in scenes:
+        for element in scene.elements:
+            if isinstance(element, Dialogue) and element.character:
+                cue_counts[element.character] += 1
+    canon = _canonical_names(cue_counts)
+    builds: dict[str, _CharacterBuild] = {}
+    for name in cue_counts:
+        target = canon[name]
+        build = builds.setdefault(target, _CharacterBuild(target, set(), scenes={}))
+        if name != target:
+            build.aliases.add(name)
+    by_name: dict[str, _CharacterBuild] = {}
+    for build in builds.values():
+        by_name[build.name] = build
+        for alias in build.aliases:
+            by_name[alias] = build
+
+    for scene in scenes:
+        for element in scene.elements:
+            if isinstance(element, Dialogue):
+                build = by_name.get(element.character)
+                if build is None:
+                    continue
+                element.character = build.name
+                build.dialogue_count += 1
+                build.word_count += len(element.text.split())
+                assert build.scenes is not None
+                build.scenes.setdefault(scene.id, None)
+            elif isinstance(element, Action):
+                _scan_action(element.text, scene.id, by_name)
+    characters = [
+        Character(
+            name=b.name,
+            aliases=sorted(b.aliases),
+            description=b.description,
+            introduction=b.introduction,
+            scenes=_in_script_order(b.scenes or {}, scenes),
+            dialogue_count=b.dialogue_count,
+            word_count=b.word_count,
+        )
+        for b in builds.values()
+    ]
+    characters.sort(key=lambda c: (-c.dialogue_count, c.name))
+    return characters
+
+
+def _scan_action(text: str, scene_id: str, by_name: dict[str, _CharacterBuild]) -> None:
+    """Note characters introduced or mentioned in an action paragraph."""
+    if not by_name:
+        return
+    for match in _CAPS_NAME_RE.finditer(text):
+        phrase = match.group(1)
+        build = _match_character(phrase, by_name)
+        if build is None:
+            continue
+        assert build.scenes is not None
+        build.scenes.setdefault(scene_id, None)
+        cleaned = _POSSESSIVE_RE.sub("", phrase.replace("’", "'")).strip(" .-")
+        if build.introduction is None:
+            build.description, build.introduction = _describe(text, match.start(), match.end())
+            if cleaned != build.name and cleaned not in build.aliases:
+                build.aliases.add(cleaned)
+    # Mentions in Title Case ("Edward slips his ring off") count as appearing in the scene.
+    for name, build in by_name.items():
+        if len(name) > 2 and name.title() in text and re.search(
+            rf"(?<![\w]){re.escape(name.title())}(?![\w])", text
+        ):
+            assert build.scenes is not None
+            build.scenes.setdefault(scene_id, None)
+
+
+def _in_script_order(ids: dict[str, None], scenes: list[Scene]) -> list[str]:
+    order = {scene.id: i for i, scene in enumerate(scenes)}
+    return sorted(ids, key=lambda i: order.get(i, 0))
+
+
+def _build_locations(scenes: list[Scene]) -> list[Location]:
+    locations: dict[str, Location] = {}
+    for scene in scenes:
+        if not scene.location or scene.int_ext is None:
+            continue
+        location = locations.setdefault(scene.location, Location(name=scene.location))
+        if scene.int_ext not in location.int_ext:
+            location.int_ext.append(scene.int_ext)
+        if scene.time_of_day and scene.time_of_day not in location.times_of_day:
+            location.times_of_day.append(scene.time_of_day)
+        location.scenes.append(scene.id)
+    return list(locations.values())
+
+
+# --- title page ------------------------------------------------------------------------------
+
+_TITLE_KEYS = {
+    "title": "title",
+    "credit": "credit",
+    "author": "authors",
+    "authors": "authors",
+    "writer": "authors",
+    "writers": "authors",
+    "written by": "authors",
+    "source": "source",
+    "draft date": "draft_date",
+    "draft": "draft_date",
+    "date": "draft_date",
+    "contact": "contact",
+    "contact info": "contact",
+}
+_AUTHOR_SPLIT_RE = re.compile(r"\s*(?:\n|,\s*(?=\S)|\s+&\s+|\s+and\s+)\s*")
+
+
+def split_title_keys(pairs: list[tuple[str, str]]) -> TitlePage:
+    """Build a :class:`TitlePage` from ``(key, value)`` pairs, keeping unknown keys."""
+    page = TitlePage()
+    for raw_key, value in pairs:
+        key = " ".join(raw_key.lower().replace("_", " ").split())
+        value = value.strip()
+        field = _TITLE_KEYS.get(key)
+        if field == "authors":
+            page.authors.extend(a.strip(" ,") for a in _AUTHOR_SPLIT_RE.split(value) if a.strip(" ,"))
+        elif field is not None and getattr(page, field) is None:
+            setattr(page, field, value)
+        elif field is not None:
+            setattr(page, field, f"{getattr(page, field)}\n{value}")
+        elif value:
+            page.extra[key] = f"{page.extra[key]}\n{value}" if key in page.extra else value
+    return page
+
+
+# --- assembly --------------------------------------------------------------------------------
+
+_SCREEN = frozenset({"action", "dialogue", "shot", "centered", "lyrics"})
+
+
+def build_script(
+    *,
+    source: ScriptSource,
+    title_page: TitlePage,
+    body: list[Element | HeadingMark],
+    page_count: float | None = None,
+    warnings: list[str] | None = None,
+) -> Script:
+    """Assemble a :class:`Script` from a parser's flat body.
+
+    Args:
+        source: the file the body came from.
+        title_page: the parsed title page.
+        body: elements in script order, with a :class:`HeadingMark` where each scene starts.
+        page_count: printed pages where the format knows them (PDF); estimated otherwise.
+        warnings: problems the parser recovered from, kept in the script.
+
+    Returns:
+        The script with scenes, characters and locations.
+    """
+    scenes: list[Scene] = []
+    opening: list[Element] = []
+    current: Scene | None = None
+    section_stack: list[tuple[int, str]] = []
+    total_lines = 0
+    ordinal = 0
+    estimate_pages = page_count is None
+    last_was_heading = False
+
+    for item in body:
+        lines = estimate_lines(item)
+        if isinstance(item, HeadingMark):
+            ordinal += 1
+            int_ext, location, time_of_day, time_note = parse_heading(item.text)
+            page = item.page if not estimate_pages else 1 + total_lines // LINES_PER_PAGE
+            current = Scene(
+                id=f"sc{ordinal:03d}",
+                number=item.number or str(ordinal),
+                numbered=item.number is not None,
+                heading=item.text,
+                forced=item.forced,
+                int_ext=int_ext,
+                location=location,
+                time_of_day=time_of_day,
+                time_note=time_note,
+                section=section_stack[-1][1] if section_stack else None,
+                section_path=[title for _, title in section_stack],
+                line=item.line,
+                page=page,
+            )
+            scenes.append(current)
+            total_lines += lines
+            current.length_eighths = lines  # lines for now, eighths below
+            last_was_heading = True
+            continue
+        if estimate_pages:
+            if item.kind == "page_break" and total_lines % LINES_PER_PAGE:
+                total_lines += LINES_PER_PAGE - total_lines % LINES_PER_PAGE
+            item.page = 1 + total_lines // LINES_PER_PAGE
+        total_lines += lines
+        if isinstance(item, Section):
+            section_stack = [s for s in section_stack if s[0] < item.level]
+            section_stack.append((item.level, item.text))
+        if isinstance(item, Synopsis) and current is not None and last_was_heading:
+            current.synopsis = f"{current.synopsis}\n{item.text}" if current.synopsis else item.text
+        elif not isinstance(item, Synopsis):
+            last_was_heading = False
+        if current is None:
+            opening.append(item)
+        else:
+            current.elements.append(item)
+            current.length_eighths += lines
+
+    if any(e.kind in _SCREEN for e in opening) or (opening and not scenes):
+        first_page = opening[0].page if opening and opening[0].page else 1
+        scenes.insert(
+            0,
+            Scene(
+                id="sc000",
+                number="0",
+                heading=None,
+                elements=opening,
+                page=first_page,
+                length_eighths=sum(estimate_lines(e) for e in opening),
+            ),
+        )
+    elif opening and scenes:
+        # FADE IN:, a section or a note before the first heading belongs to the first scene.
+        scenes[0].elements[:0] = opening
+
+    for scene in scenes:
+        scene.length_eighths = max(1, round(scene.length_eighths * 8 / LINES_PER_PAGE))
+
+    if page_count is None:
+        page_count = round(max(total_lines, 1) / LINES_PER_PAGE, 2)
+
+    return Script(
+        source=source,
+        title_page=title_page,
+        scenes=scenes,
+        characters=_build_characters(scenes),
+        locations=_build_locations(scenes),
+        page_count=page_count,
+        warnings=warnings or [],
+    )
