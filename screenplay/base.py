@@ -43,7 +43,9 @@ class ScriptParser(Protocol):
 
 
 PARSERS: Registry[type[ScriptParser]] = Registry("script format")
-PARSERS.register_lazy("fountain", "screenplay.fountain:FountainParser", suffixes=("fountain", "spmd", "txt"))
+PARSERS.register_lazy(
+    "fountain", "screenplay.fountain:FountainParser", suffixes=("fountain", "spmd", "txt")
+)
 PARSERS.register_lazy("fdx", "screenplay.fdx:FdxParser", suffixes=("fdx",))
 PARSERS.register_lazy("pdf", "screenplay.pdf:PdfParser", suffixes=("pdf",))
 
@@ -63,7 +65,8 @@ def detect_format(data: bytes, name: str = "") -> SourceFormat:
     if text_head is not None:
         lowered = text_head.lstrip().lower()
         if lowered.startswith("<") and (
-            "<finaldraft" in lowered or (lowered.startswith("<?xml") and name.lower().endswith(".fdx"))
+            "<finaldraft" in lowered
+            or (lowered.startswith("<?xml") and name.lower().endswith(".fdx"))
         ):
             return "fdx"
         if lowered.startswith("<?xml") or lowered.startswith("<!doctype"):

@@ -10,7 +10,6 @@ page lengths in the standard screenplay layout.
 from __future__ import annotations
 
 import re
-import textwrap
 from collections import Counter
 from dataclasses import dataclass
 
@@ -174,9 +173,15 @@ _WIDTHS = {"action": 61, "dialogue": 35, "parenthetical": 25, "centered": 61, "l
 
 
 def _wrapped(text: str, width: int) -> int:
+    """Lines ``text`` takes when wrapped at ``width`` characters.
+
+    Word wrap wastes about three characters a line on average; counting that way is within
+    a line of a real wrap on screenplay prose and costs nothing.
+    """
     lines = 0
     for paragraph in text.split("\n"):
-        lines += max(1, len(textwrap.wrap(paragraph, width)) if len(paragraph) > width else 1)
+        size = len(paragraph)
+        lines += 1 if size <= width else -(-size // (width - 3))
     return lines
 
 
@@ -202,16 +207,117 @@ def estimate_lines(element: Element | HeadingMark) -> int:
 # --- characters -------------------------------------------------------------------------------
 
 QUALIFIERS = frozenset(
-    "YOUNG YOUNGER OLD OLDER LITTLE BIG ADULT TEEN TEENAGE BABY KID CHILD ELDERLY DR DR. MR MR. "
-    "MRS MRS. MS MS. MISS SIR LADY LORD UNCLE AUNT FATHER MOTHER SISTER BROTHER OFFICER "
-    "DETECTIVE AGENT CAPTAIN SERGEANT NURSE DOCTOR PROFESSOR COACH THE A AN HANDSOME".split()
+    [
+        "YOUNG",
+        "YOUNGER",
+        "OLD",
+        "OLDER",
+        "LITTLE",
+        "BIG",
+        "ADULT",
+        "TEEN",
+        "TEENAGE",
+        "BABY",
+        "KID",
+        "CHILD",
+        "ELDERLY",
+        "DR",
+        "DR.",
+        "MR",
+        "MR.",
+        "MRS",
+        "MRS.",
+        "MS",
+        "MS.",
+        "MISS",
+        "SIR",
+        "LADY",
+        "LORD",
+        "UNCLE",
+        "AUNT",
+        "FATHER",
+        "MOTHER",
+        "SISTER",
+        "BROTHER",
+        "OFFICER",
+        "DETECTIVE",
+        "AGENT",
+        "CAPTAIN",
+        "SERGEANT",
+        "NURSE",
+        "DOCTOR",
+        "PROFESSOR",
+        "COACH",
+        "THE",
+        "A",
+        "AN",
+        "HANDSOME",
+    ]
 )
 """Words that make a different character of a name (YOUNG EDWARD is not EDWARD)."""
+
+GENERIC_ROLES = frozenset(
+    [
+        "MAN",
+        "WOMAN",
+        "GIRL",
+        "BOY",
+        "GUY",
+        "LADY",
+        "KID",
+        "CHILD",
+        "BABY",
+        "COP",
+        "GUARD",
+        "OFFICER",
+        "DOCTOR",
+        "NURSE",
+        "WAITER",
+        "WAITRESS",
+        "DRIVER",
+        "VOICE",
+        "VOICES",
+        "SOLDIER",
+        "PRIEST",
+        "CLERK",
+        "STRANGER",
+        "FRIEND",
+        "CROWD",
+        "ALL",
+        "BOTH",
+        "TEACHER",
+        "STUDENT",
+        "REPORTER",
+        "ANNOUNCER",
+        "NARRATOR",
+        "BARTENDER",
+        "SECRETARY",
+        "ASSISTANT",
+        "AGENT",
+        "PILOT",
+        "CAPTAIN",
+        "MOTHER",
+        "FATHER",
+        "MOM",
+        "DAD",
+        "SON",
+        "DAUGHTER",
+        "WIFE",
+        "HUSBAND",
+    ]
+)
+"""Role nouns that name many people: WOMAN is never merged into SOPHISTICATED WOMAN."""
+
+_CONNECTOR_RE = re.compile(
+    r"\s+(?:AND|OR|AKA|A\.K\.A\.|&|WITH|TO|AS|THE|OF|IN|AT|ON)\s+|^(?:AKA|AND)\s+"
+)
+"""Words that join two names in a caps phrase (EDWARD AND WILL) or precede one (AKA DAN)."""
 
 _CAPS_NAME_RE = re.compile(
     r"(?<![\w'’])([A-Z][A-Z0-9'’.\-]*(?:[ \t]+[A-Z][A-Z0-9'’.\-]*)*)(?![\w'’])"
 )
-_INTRO_PAREN_RE = re.compile(r"\s*\(([^()]{2,120})\)")
+_INTRO_PAREN_RE = re.compile(r"\s*\(([^()]{1,120})\)")
+_INTRO_DASHES_RE = re.compile(r"\s*(?:--|—|–)\s*([^.;!?]{2,100}?)\s*(?:--|—|–)")
 _INTRO_APPOSITIVE_RE = re.compile(r"\s*,\s*([^,.;:!?()]{2,100}?)\s*(?:,|\.|;|$)")
 _SENTENCE_RE = re.compile(r"[^.!?]*(?:[.!?]+|$)")
 _POSSESSIVE_RE = re.compile(r"['’]S?$")
@@ -224,7 +330,9 @@ def _words(name: str) -> list[str]:
 def _name_variant_of(long: str, short: str) -> bool:
     """Whether ``short`` names the same person as ``long`` (first or last name of it)."""
     lw, sw = _words(long), _words(short)
-    if len(lw) <= len(sw) or any(any(c.isdigit() for c in w) for w in lw + sw):
+    if len(lw) <= len(sw) or short in GENERIC_ROLES:
+        return False
+    if any(ch.isdigit() for ch in long) or _CONNECTOR_RE.search(long):
         return False
     if lw[: len(sw)] == sw:
         extra = lw[len(sw) :]
@@ -262,7 +370,7 @@ def _describe(text: str, start: int, end: int) -> tuple[str | None, str]:
     """The description following a caps name at ``text[start:end]`` and its sentence."""
     description = None
     tail = text[end:]
-    paren = _INTRO_PAREN_RE.match(tail)
+    paren = _INTRO_PAREN_RE.match(tail) or _INTRO_DASHES_RE.match(tail)
     if paren:
         description = paren.group(1).strip()
     else:
@@ -291,14 +399,46 @@ class _CharacterBuild:
     introduction: str | None = None
 
 
-def _match_character(phrase: str, by_name: dict[str, _CharacterBuild]) -> _CharacterBuild | None:
-    phrase = _POSSESSIVE_RE.sub("", phrase.replace("’", "'")).strip(" .-")
-    if phrase in by_name:
-        return by_name[phrase]
-    candidates = {id(c): c for n, c in by_name.items() if _name_variant_of(phrase, n)}
-    if len(candidates) == 1:
-        return next(iter(candidates.values()))
-    return None
+class _NameIndex:
+    """Finds the character a caps phrase in action names, by exact name or first/last name."""
+
+    def __init__(self, by_name: dict[str, _CharacterBuild]) -> None:
+        self.by_name = by_name
+        self.by_word: dict[str, list[str]] = {}
+        for name in by_name:
+            words = name.split()
+            for word in {words[0], words[-1]}:
+                self.by_word.setdefault(word, []).append(name)
+        titles = {name.title(): build for name, build in by_name.items() if len(name) > 2}
+        self.by_title = titles
+        self.title_re = (
+            re.compile(
+                r"(?<!\w)("
+                + "|".join(map(re.escape, sorted(titles, key=len, reverse=True)))
+                + r")(?!\w)"
+            )
+            if titles
+            else None
+        )
+
+    def match(self, phrase: str) -> tuple[_CharacterBuild, str] | None:
+        """The character ``phrase`` names and the cleaned phrase, or ``None``."""
+        phrase = _POSSESSIVE_RE.sub("", phrase.replace("’", "'")).strip(" .-")
+        build = self.by_name.get(phrase)
+        if build is not None:
+            return build, phrase
+        words = phrase.split()
+        if len(words) < 2:
+            return None
+        candidates = {
+            id(self.by_name[name]): self.by_name[name]
+            for word in {words[0], words[-1]}
+            for name in self.by_word.get(word, ())
+            if _name_variant_of(phrase, name)
+        }
+        if len(candidates) == 1:
+            return next(iter(candidates.values())), phrase
+        return None
 
 
 def _build_characters(scenes: list[Scene]) -> list[Character]:
@@ -319,6 +459,7 @@ def _build_characters(scenes: list[Scene]) -> list[Character]:
         by_name[build.name] = build
         for alias in build.aliases:
             by_name[alias] = build
+    index = _NameIndex(by_name)
 
     for scene in scenes:
         for element in scene.elements:
@@ -331,15 +472,16 @@ def _build_characters(scenes: list[Scene]) -> list[Character]:
                 build.word_count += len(element.text.split())
                 assert build.scenes is not None
                 build.scenes.setdefault(scene.id, None)
-            elif isinstance(element, Action):
-                _scan_action(element.text, scene.id, by_name)
+            elif isinstance(element, Action) and by_name:
+                _scan_action(element.text, scene.id, index)
+    order = {scene.id: i for i, scene in enumerate(scenes)}
     characters = [
         Character(
             name=b.name,
             aliases=sorted(b.aliases),
             description=b.description,
             introduction=b.introduction,
-            scenes=_in_script_order(b.scenes or {}, scenes),
+            scenes=_in_script_order(b.scenes or {}, order),
             dialogue_count=b.dialogue_count,
             word_count=b.word_count,
         )
@@ -349,33 +491,35 @@ def _build_characters(scenes: list[Scene]) -> list[Character]:
     return characters
 
 
-def _scan_action(text: str, scene_id: str, by_name: dict[str, _CharacterBuild]) -> None:
+def _scan_action(text: str, scene_id: str, index: _NameIndex) -> None:
     """Note characters introduced or mentioned in an action paragraph."""
-    if not by_name:
-        return
     for match in _CAPS_NAME_RE.finditer(text):
-        phrase = match.group(1)
-        build = _match_character(phrase, by_name)
-        if build is None:
-            continue
-        assert build.scenes is not None
-        build.scenes.setdefault(scene_id, None)
-        cleaned = _POSSESSIVE_RE.sub("", phrase.replace("’", "'")).strip(" .-")
-        if build.introduction is None:
-            build.description, build.introduction = _describe(text, match.start(), match.end())
-            if cleaned != build.name and cleaned not in build.aliases:
-                build.aliases.add(cleaned)
-    # Mentions in Title Case ("Edward slips his ring off") count as appearing in the scene.
-    for name, build in by_name.items():
-        if len(name) > 2 and name.title() in text and re.search(
-            rf"(?<![\w]){re.escape(name.title())}(?![\w])", text
-        ):
+        start = match.start()
+        for piece in _CONNECTOR_RE.split(match.group(1)):
+            if not piece:
+                continue
+            found = index.match(piece)
+            if found is None:
+                continue
+            build, cleaned = found
             assert build.scenes is not None
             build.scenes.setdefault(scene_id, None)
+            if build.introduction is None:
+                piece_start = text.find(piece, start)
+                build.description, build.introduction = _describe(
+                    text, piece_start, piece_start + len(piece)
+                )
+                if cleaned != build.name:
+                    build.aliases.add(cleaned)
+    # Mentions in Title Case ("Edward slips his ring off") count as appearing in the scene.
+    if index.title_re is not None:
+        for title in set(index.title_re.findall(text)):
+            scenes = index.by_title[title].scenes
+            assert scenes is not None
+            scenes.setdefault(scene_id, None)
 
 
-def _in_script_order(ids: dict[str, None], scenes: list[Scene]) -> list[str]:
-    order = {scene.id: i for i, scene in enumerate(scenes)}
+def _in_script_order(ids: dict[str, None], order: dict[str, int]) -> list[str]:
     return sorted(ids, key=lambda i: order.get(i, 0))
 
 
@@ -421,7 +565,9 @@ def split_title_keys(pairs: list[tuple[str, str]]) -> TitlePage:
         value = value.strip()
         field = _TITLE_KEYS.get(key)
         if field == "authors":
-            page.authors.extend(a.strip(" ,") for a in _AUTHOR_SPLIT_RE.split(value) if a.strip(" ,"))
+            page.authors.extend(
+                a.strip(" ,") for a in _AUTHOR_SPLIT_RE.split(value) if a.strip(" ,")
+            )
         elif field is not None and getattr(page, field) is None:
             setattr(page, field, value)
         elif field is not None:
@@ -434,6 +580,12 @@ def split_title_keys(pairs: list[tuple[str, str]]) -> TitlePage:
 # --- assembly --------------------------------------------------------------------------------
 
 _SCREEN = frozenset({"action", "dialogue", "shot", "centered", "lyrics"})
+_FADE_IN_RE = re.compile(r"^\s*FADE IN\s*[:.]?\s*$", re.IGNORECASE)
+
+
+def _is_fade_in(element: Element) -> bool:
+    """``FADE IN:``: written as action in Fountain and Final Draft, but a transition."""
+    return element.kind == "action" and bool(_FADE_IN_RE.match(element.text))
 
 
 def build_script(
@@ -492,9 +644,9 @@ def build_script(
             last_was_heading = True
             continue
         if estimate_pages:
+            item.page = 1 + total_lines // LINES_PER_PAGE
             if item.kind == "page_break" and total_lines % LINES_PER_PAGE:
                 total_lines += LINES_PER_PAGE - total_lines % LINES_PER_PAGE
-            item.page = 1 + total_lines // LINES_PER_PAGE
         total_lines += lines
         if isinstance(item, Section):
             section_stack = [s for s in section_stack if s[0] < item.level]
@@ -509,7 +661,7 @@ def build_script(
             current.elements.append(item)
             current.length_eighths += lines
 
-    if any(e.kind in _SCREEN for e in opening) or (opening and not scenes):
+    if any(e.kind in _SCREEN and not _is_fade_in(e) for e in opening) or (opening and not scenes):
         first_page = opening[0].page if opening and opening[0].page else 1
         scenes.insert(
             0,

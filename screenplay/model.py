@@ -36,17 +36,17 @@ class Action(_ElementBase):
 
 
 class DialoguePart(_Model):
-    """One run of a dialogue block: spoken text or a parenthetical, in script order."""
+    """One run of a dialogue block, in script order: speech, a parenthetical, or sung lyrics."""
 
-    kind: Literal["speech", "parenthetical"]
+    kind: Literal["speech", "parenthetical", "lyrics"]
     text: str
 
 
 class Dialogue(_ElementBase):
     """One character cue and what follows it: speech with any parentheticals.
 
-    ``text`` is the spoken text alone (parentheticals removed); ``parts`` keeps speech and
-    parentheticals interleaved as written.
+    ``text`` is what is spoken or sung (parentheticals removed); ``parts`` keeps speech,
+    lyrics and parentheticals interleaved as written.
     """
 
     kind: Literal["dialogue"] = "dialogue"
@@ -145,7 +145,7 @@ class Scene(_Model):
     """The script's own scene number (``12A``) where given, else the scene's ordinal."""
     numbered: bool = False
     """Whether ``number`` was written in the script."""
-    heading: str | None
+    heading: str | None = None
     """The heading as written (a forced heading without its leading dot)."""
     forced: bool = False
     int_ext: IntExt | None = None
