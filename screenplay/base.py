@@ -119,7 +119,7 @@ def _utf16_without_bom(head: bytes) -> bool:
     )
 
 
-def decode_text(data: bytes, path: str) -> str:
+def decode_text(data: bytes, path: str | None = None) -> str:
     """Decode a text screenplay: UTF-8 (with or without BOM) or UTF-16/32 with a BOM.
 
     Raises:

@@ -188,7 +188,7 @@ def _wrapped(text: str, width: int) -> int:
 def estimate_lines(element: Element | HeadingMark) -> int:
     """Printed lines (with the blank line before) ``element`` takes in the standard layout."""
     if isinstance(element, HeadingMark):
-        return 2 + _wrapped(element.text, 61)
+        return 1 + _wrapped(element.text, 61)
     kind = element.kind
     if kind == "dialogue":
         assert isinstance(element, Dialogue)
@@ -344,26 +344,44 @@ def _name_variant_of(long: str, short: str) -> bool:
 
 
 def _canonical_names(cue_counts: Counter[str]) -> dict[str, str]:
-    """Map every cue name to its canonical name, reconciling first/last-name forms."""
+    """Map every cue name to its canonical name, reconciling first/last-name forms.
+
+    ``MARGOT`` and ``MARGOT VANCE`` become one character when no other cue also starts or
+    ends with ``MARGOT``; the form used most in cues is canonical (ties go to the shorter).
+    """
     names = list(cue_counts)
-    canon = {n: n for n in names}
-    for short in names:
-        longer = [long for long in names if _name_variant_of(long, short)]
-        if len(longer) == 1:
-            long = longer[0]
-            # The form used most in cues wins; ties go to the shorter (the one spoken to).
-            winner = short if cue_counts[short] >= cue_counts[long] else long
-            loser = long if winner == short else short
-            canon[loser] = winner
-    # Resolve chains.
+    by_edge_word: dict[str, list[str]] = {}
     for name in names:
-        seen = set()
+        words = name.split()
+        if len(words) > 1:
+            for word in {words[0], words[-1]}:
+                by_edge_word.setdefault(word, []).append(name)
+    canon = {name: name for name in names}
+    for short in names:
+        words = short.split()
+        if not words:
+            continue
+        candidates = {
+            long
+            for word in {words[0], words[-1]}
+            for long in by_edge_word.get(word, ())
+            if _name_variant_of(long, short)
+        }
+        if len(candidates) == 1:
+            (long,) = candidates
+            if cue_counts[short] >= cue_counts[long]:
+                canon[long] = short
+            else:
+                canon[short] = long
+
+    def root(name: str) -> str:
+        seen: set[str] = set()
         while canon[name] != name and name not in seen:
             seen.add(name)
-            canon[name] = canon[canon[name]]
-            if canon[canon[name]] == canon[name]:
-                break
-    return canon
+            name = canon[name]
+        return name
+
+    return {name: root(name) for name in names}
 
 
 def _describe(text: str, start: int, end: int) -> tuple[str | None, str]:
@@ -382,7 +400,7 @@ def _describe(text: str, start: int, end: int) -> tuple[str | None, str]:
                 description = candidate
     sentence = text[start:end]
     for match in _SENTENCE_RE.finditer(text):
-        if match.start() <= start < max(match.end(), start + 1):
+        if match.start() <= start < match.end():
             sentence = match.group(0).strip()
             break
     return description, " ".join(sentence.split())
@@ -615,6 +633,7 @@ def build_script(
     total_lines = 0
     ordinal = 0
     estimate_pages = page_count is None
+    scene_lines: dict[str, int] = {}
     last_was_heading = False
 
     for item in body:
@@ -640,11 +659,12 @@ def build_script(
             )
             scenes.append(current)
             total_lines += lines
-            current.length_eighths = lines  # lines for now, eighths below
+            scene_lines[current.id] = lines
             last_was_heading = True
             continue
         if estimate_pages:
-            item.page = 1 + total_lines // LINES_PER_PAGE
+            # Trusted int on a model the parser just built: skip pydantic's setattr machinery.
+            item.__dict__["page"] = 1 + total_lines // LINES_PER_PAGE
             if item.kind == "page_break" and total_lines % LINES_PER_PAGE:
                 total_lines += LINES_PER_PAGE - total_lines % LINES_PER_PAGE
         total_lines += lines
@@ -659,7 +679,7 @@ def build_script(
             opening.append(item)
         else:
             current.elements.append(item)
-            current.length_eighths += lines
+            scene_lines[current.id] += lines
 
     if any(e.kind in _SCREEN and not _is_fade_in(e) for e in opening) or (opening and not scenes):
         first_page = opening[0].page if opening and opening[0].page else 1
@@ -671,15 +691,15 @@ def build_script(
                 heading=None,
                 elements=opening,
                 page=first_page,
-                length_eighths=sum(estimate_lines(e) for e in opening),
             ),
         )
+        scene_lines["sc000"] = sum(estimate_lines(e) for e in opening)
     elif opening and scenes:
         # FADE IN:, a section or a note before the first heading belongs to the first scene.
         scenes[0].elements[:0] = opening
 
     for scene in scenes:
-        scene.length_eighths = max(1, round(scene.length_eighths * 8 / LINES_PER_PAGE))
+        scene.length_eighths = max(1, round(scene_lines[scene.id] * 8 / LINES_PER_PAGE))
 
     if page_count is None:
         page_count = round(max(total_lines, 1) / LINES_PER_PAGE, 2)

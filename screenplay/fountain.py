@@ -48,7 +48,7 @@ TITLE_KEY_RE = re.compile(r"^([A-Za-z][A-Za-z0-9 _\-]*?)[ \t]*[:：][ \t]*(.*)$"
 TITLE_CONTINUATION_RE = re.compile(r"^(?:\t| {2,})\S")
 TITLE_KEYS = frozenset(
     "title credit author authors source draft date contact notes copyright revision "
-    "episode format based on written by writer writers".split()
+    "episode writer writers written".split()
 )
 """Keys that mark a title page (Fountain allows any key; one of these must appear)."""
 SCENE_HEADING_RE = re.compile(
@@ -495,7 +495,7 @@ class FountainParser:
 
     def parse(self, data: bytes, source: ScriptSource) -> Script:
         """Parse a whole Fountain file."""
-        return self.parse_text(decode_text(data, source.name), source)
+        return self.parse_text(decode_text(data), source)
 
     def parse_text(self, text: str, source: ScriptSource) -> Script:
         """Parse decoded Fountain text."""

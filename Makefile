@@ -1,0 +1,51 @@
+# previz: the two commands of the README's quick start, and a few helpers.
+#   make demo   create .venv, install previz, run it on the bundled example script
+#   make test   install the test extras and run the whole suite (what .ci/run runs)
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+PIP    := $(BIN)/python -m pip --disable-pip-version-check
+OUT    ?= demo-out
+EXAMPLE := previz/examples/brick_and_steel.fountain
+# pytest-xdist workers: CI machines have 2 cores.
+WORKERS ?= auto
+
+.PHONY: demo test lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+
+# Base install: no torch, no GPU libraries.
+$(VENV)/.base: pyproject.toml | $(BIN)/python
+	$(PIP) install -q -e .
+	@touch $@
+
+# Test extras. The diffusion extra (torch) is installed only with EXTRAS=dev,diffusion; where
+# there is no GPU the CPU build of torch goes in first (torch==2.13.0 is on local disk), since a
+# bare `torch` requirement would pull a multi-GB CUDA build.
+EXTRAS ?= dev
+$(VENV)/.test-$(EXTRAS): pyproject.toml | $(BIN)/python
+	@case ",$(EXTRAS)," in *,diffusion,*) \
+	  if command -v nvidia-smi >/dev/null 2>&1; then echo "GPU present: torch from the index"; \
+	  else $(PIP) install -q "torch==2.13.0"; fi ;; esac
+	$(PIP) install -q -e ".[$(EXTRAS)]"
+	@touch $@
+
+demo: $(VENV)/.base
+	$(BIN)/previz parse $(EXAMPLE) -o $(OUT)/script.json
+
+test: $(VENV)/.test-$(EXTRAS)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest -n $(WORKERS) -p no:cacheprovider
+
+lint: $(VENV)/.test-$(EXTRAS)
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+bench: $(VENV)/.test-$(EXTRAS)
+	$(BIN)/python bench/parse.py
+
+clean:
+	rm -rf $(VENV) $(OUT) .pytest_cache .ruff_cache .hypothesis build *.egg-info
