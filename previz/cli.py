@@ -122,5 +122,83 @@ def parse(
     console.print(f"[green]wrote[/] {target}")
 
 
+@app.command()
+@_reports_errors
+def plan(
+    script: Annotated[
+        Path,
+        typer.Argument(help="script.json from 'previz parse', or a screenplay (parsed first)."),
+    ],
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="Where to write plan.json ('-' for stdout).", show_default=False
+        ),
+    ] = None,
+    planner: Annotated[
+        str,
+        typer.Option(
+            "--planner",
+            "-p",
+            help="grammar (offline, deterministic), llm (any OpenAI-compatible endpoint), "
+            "or auto: llm when an endpoint is configured, else grammar.",
+        ),
+    ] = "auto",
+    style: Annotated[
+        str, typer.Option("--style", "-s", help="Style preset name or a .toml file.")
+    ] = "storyboard",
+    aspect: Annotated[
+        str | None,
+        typer.Option(
+            "--aspect", help="Aspect ratio: 2.39, 1.85, 16:9, 9:16, 1:1 (default: the style's)."
+        ),
+    ] = None,
+    target_duration: Annotated[
+        float | None,
+        typer.Option(
+            "--target-duration", "-t", min=0.5, help="Scale the plan to exactly this many seconds."
+        ),
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print no table.")] = False,
+) -> None:
+    """Break a script into shots: size, angle, movement, lens, duration, prompt."""
+    from screenplay.base import load_script_or_parse
+    from shots.base import PLANNERS, check_coverage
+    from shots.style import load_style
+
+    parsed = load_script_or_parse(script)
+    chosen_style = load_style(style, aspect_ratio=aspect)
+    name = _choose_planner(planner)
+    try:
+        planner_cls = PLANNERS.get(name)
+    except KeyError as exc:
+        raise PrevizError(str(exc.args[0])) from None
+    shot_plan = planner_cls().plan(parsed, style=chosen_style, target_duration_s=target_duration)
+    payload = shot_plan.model_dump_json(indent=2, exclude_none=True)
+    if output is not None and str(output) == "-":
+        sys.stdout.write(payload + "\n")
+        return
+    stem = script.name.removesuffix(".json").removesuffix(".script")
+    target = output or Path(f"{Path(stem).stem}.plan.json")
+    try:
+        write_atomically(target, payload + "\n")
+    except OSError as exc:
+        raise PrevizError(f"cannot write: {exc.strerror or exc}", path=target) from None
+    if not quiet:
+        from previz.summary import plan_table
+
+        console.print(plan_table(shot_plan, coverage=check_coverage(parsed, shot_plan)))
+    console.print(f"[green]wrote[/] {target}")
+
+
+def _choose_planner(requested: str) -> str:
+    """``auto`` means the LLM planner when an endpoint is configured, else the grammar one."""
+    if requested != "auto":
+        return requested
+    from shots.llm_config import llm_configured
+
+    return "llm" if llm_configured() else "grammar"
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()

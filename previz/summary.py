@@ -8,8 +8,10 @@ from rich.table import Table
 from rich.text import Text
 
 from screenplay.model import Script
+from shots.base import Coverage
+from shots.model import ShotPlan
 
-__all__ = ["format_runtime", "script_summary"]
+__all__ = ["format_runtime", "plan_table", "script_summary"]
 
 
 def format_runtime(seconds: float) -> str:
@@ -65,3 +67,52 @@ def script_summary(script: Script, *, top: int = 12) -> Panel:
     return Panel(
         Group(*parts), title=Text(script.title.replace("\n", " "), style="bold"), expand=False
     )
+
+
+def plan_table(plan: ShotPlan, *, coverage: Coverage | None = None, limit: int = 400) -> Group:
+    """The plan as a table of shots, with its total runtime and coverage."""
+    table = Table(title=plan.title.replace("\n", " ") or None, title_justify="left")
+    table.add_column("Shot", style="cyan", no_wrap=True)
+    table.add_column("Size", no_wrap=True)
+    table.add_column("Angle", no_wrap=True)
+    table.add_column("Move", no_wrap=True)
+    table.add_column("Lens", justify="right", no_wrap=True)
+    table.add_column("Dur", justify="right", no_wrap=True)
+    table.add_column("Subjects", overflow="fold", max_width=22)
+    table.add_column("Description", overflow="fold", max_width=60)
+    for shot in plan.shots[:limit]:
+        table.add_row(
+            shot.id,
+            shot.size,
+            shot.angle,
+            shot.movement,
+            f"{shot.lens_mm}mm",
+            f"{shot.duration_s:.1f}s",
+            ", ".join(shot.subjects),
+            shot.description,
+        )
+    lines: list[Table | Text] = [table]
+    if len(plan.shots) > limit:
+        lines.append(Text(f"… and {len(plan.shots) - limit} more shots", style="dim"))
+    total = Text.assemble(
+        ("Shots ", "bold"),
+        f"{len(plan.shots)}   ",
+        ("Runtime ", "bold"),
+        f"{format_runtime(plan.duration_s)} ({plan.duration_s:.1f} s)   ",
+        ("Planner ", "bold"),
+        plan.planner.name,
+        ("   Style ", "bold"),
+        f"{plan.style.name} {plan.style.aspect_ratio}",
+    )
+    if coverage is not None:
+        total.append("   Coverage ", style="bold")
+        total.append(
+            f"{coverage.covered}/{coverage.total} ({coverage.ratio:.0%})",
+            style="green" if not coverage.missing else "yellow",
+        )
+    lines.append(total)
+    for warning in plan.warnings[:20]:
+        lines.append(Text(f"warning: {warning}", style="yellow"))
+    if len(plan.warnings) > 20:
+        lines.append(Text(f"… and {len(plan.warnings) - 20} more warnings", style="yellow"))
+    return Group(*lines)

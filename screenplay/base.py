@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import json
 from pathlib import Path
 from typing import ClassVar, Protocol
+
+from pydantic import ValidationError
 
 from previz.errors import (
     EmptyScriptError,
     InputTooLargeError,
     ParseError,
+    SchemaVersionError,
     ScriptError,
     UnsupportedFormatError,
 )
 from previz.registry import Registry
-from screenplay.model import Script, ScriptSource, SourceFormat
+from screenplay.model import SCRIPT_SCHEMA, Script, ScriptSource, SourceFormat
 
 __all__ = [
     "MAX_SCRIPT_BYTES",
@@ -23,6 +27,8 @@ __all__ = [
     "ScriptParser",
     "decode_text",
     "detect_format",
+    "load_script",
+    "load_script_or_parse",
     "parse_bytes",
     "parse_file",
 ]
@@ -213,3 +219,42 @@ def parse_file(path: str | Path, *, format: SourceFormat | None = None) -> Scrip
     except OSError as exc:
         raise ScriptError(exc.strerror or str(exc), path=path) from None
     return parse_bytes(data, name=str(path), format=format)
+
+
+def load_script(path: str | Path) -> Script:
+    """Load script JSON written by ``previz parse`` (possibly edited by hand).
+
+    Raises:
+        SchemaVersionError: the file is not a ``Script.1``.
+        ScriptError: unreadable, not JSON, or not a valid script (naming the JSON path).
+    """
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScriptError(f"cannot read script JSON: {exc}", path=path) from None
+    except json.JSONDecodeError as exc:
+        raise ScriptError(f"not valid JSON: {exc.msg}", path=path, line=exc.lineno) from None
+    version = data.get("schema_version") if isinstance(data, dict) else None
+    if version != SCRIPT_SCHEMA:
+        raise SchemaVersionError(
+            f"expected schema_version {SCRIPT_SCHEMA!r}, found {version!r}", path=path
+        )
+    try:
+        return Script.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(
+            "$"
+            + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in e["loc"])
+            + f": {e['msg']}"
+            for e in exc.errors()[:5]
+        )
+        raise ScriptError(f"invalid script JSON: {problems}", path=path) from None
+
+
+def load_script_or_parse(path: str | Path) -> Script:
+    """Script JSON from ``previz parse`` when ``path`` is one, else parse the screenplay."""
+    path = Path(path)
+    if path.suffix.lower() == ".json":
+        return load_script(path)
+    return parse_file(path)
