@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from previz.cli import app
 from screenplay.model import Script
+from shots.model import load_plan
 from tests.conftest import DATA
 
 runner = CliRunner()
@@ -79,3 +80,58 @@ def test_hostile_fdx_from_a_real_process_has_no_traceback(tmp_path: Path) -> Non
 def test_version() -> None:
     result = runner.invoke(app, ["--version"])
     assert result.exit_code == 0 and result.output.startswith("previz ")
+
+
+def test_plan_from_script_json_and_from_a_screenplay(tmp_path: Path) -> None:
+    script_json = tmp_path / "script.json"
+    assert (
+        runner.invoke(
+            app, ["parse", str(DATA / "brick_and_steel.fountain"), "-o", str(script_json)]
+        ).exit_code
+        == 0
+    )
+    from_json = tmp_path / "a.plan.json"
+    result = runner.invoke(app, ["plan", str(script_json), "-o", str(from_json), "-p", "grammar"])
+    assert result.exit_code == 0, result.output
+    assert "Coverage 43/43 (100%)" in result.output
+    from_fountain = tmp_path / "b.plan.json"
+    result = runner.invoke(
+        app, ["plan", str(DATA / "brick_and_steel.fountain"), "-o", str(from_fountain), "-q"]
+    )
+    assert result.exit_code == 0, result.output
+    assert from_json.read_text() == from_fountain.read_text()  # same script, same plan
+    plan = load_plan(from_fountain)
+    assert plan.planner.name == "grammar"  # auto with no endpoint configured
+    assert plan.shots[0].id == "1-01" and plan.shots[0].transition == "fade"
+
+
+def test_plan_for_a_30_second_spot(tmp_path: Path) -> None:
+    out = tmp_path / "spot.plan.json"
+    result = runner.invoke(
+        app,
+        ["plan", str(DATA / "brick_and_steel.fountain"), "-o", str(out), "-t", "30",
+         "--style", "commercial", "--aspect", "1:1"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    plan = load_plan(out)
+    assert sum(round(shot.duration_s * plan.fps) for shot in plan.shots) == 30 * 24
+    assert f"{plan.duration_s:.1f}" == "30.0"
+    assert (plan.style.name, plan.style.aspect_ratio) == ("commercial", "1:1")
+    assert "Runtime 30s (30.0 s)" in result.output
+
+
+def test_plan_refusals_are_one_line(tmp_path: Path, monkeypatch) -> None:
+    for var in ("PREVIZ_LLM_BASE_URL", "OPENAI_BASE_URL", "PREVIZ_LLM_MODEL", "OPENAI_API_KEY"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("PREVIZ_LLM_CONFIG", str(tmp_path / "none.toml"))
+    script = str(DATA / "utf8_bom.fountain")
+    result = runner.invoke(app, ["plan", script, "-p", "llm", "-o", str(tmp_path / "x.json")])
+    assert result.exit_code == 1 and "PREVIZ_LLM_MODEL" in result.output
+    result = runner.invoke(app, ["plan", script, "--style", "nope"])
+    assert result.exit_code == 1 and "unknown style 'nope'" in result.output
+    result = runner.invoke(app, ["plan", script, "-p", "magic"])
+    assert result.exit_code == 1 and "no planner named 'magic'" in result.output
+    broken = tmp_path / "script.json"
+    broken.write_text('{"schema_version": "Script.1", "scenes": 3}')
+    result = runner.invoke(app, ["plan", str(broken)])
+    assert result.exit_code == 1 and "invalid script JSON" in result.output
