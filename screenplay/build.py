@@ -91,11 +91,13 @@ TIME_WORDS: dict[str, str] = {
     "SAME TIME": "SAME",
     "SAME DAY": "DAY",
 }
-_TIME_RE = re.compile(
-    r"^(?P<time>"
-    + "|".join(re.escape(w) for w in sorted(TIME_WORDS, key=len, reverse=True))
-    + r")\b\s*(?P<note>.*)$"
+_TIME_PHRASES = sorted((tuple(w.split()) for w in TIME_WORDS), key=len, reverse=True)
+TIME_QUALIFIERS = frozenset(
+    "THE NEXT SAME THAT FOLLOWING EARLY LATE LATER VERY ONE A FEW DAYS WEEKS YEARS MONTHS "
+    "HOURS MINUTES BEFORE AFTER DURING PRESENT".split()
 )
+"""Words that may stand around a time of day: THE NEXT MORNING, LATER THAT NIGHT."""
+_PAREN_NOTE_RE = re.compile(r"\([^()]*\)")
 _SEGMENT_SPLIT_RE = re.compile(r"\s+(?:-{1,2}|–|—)\s+|\s*,\s+")
 
 
@@ -109,7 +111,7 @@ def parse_heading(text: str) -> tuple[IntExt | None, str | None, str | None, str
         ``(int_ext, location, time_of_day, time_note)``; ``int_ext`` is ``None`` for
         headings without a prefix (forced headings such as ``.SNIPER SCOPE POV``).
     """
-    heading = " ".join(text.replace("’", "'").split())
+    heading = " ".join(text.replace("’", "'").replace("。", ". ").split())
     upper = heading.upper()
     int_ext: IntExt | None = None
     match = HEADING_PREFIX_RE.match(upper)
@@ -123,10 +125,9 @@ def parse_heading(text: str) -> tuple[IntExt | None, str | None, str | None, str
     pieces = _SEGMENT_SPLIT_RE.split(rest)
     seps = _SEGMENT_SPLIT_RE.findall(rest)
     if len(pieces) > 1:
-        time_match = _TIME_RE.match(pieces[-1].strip())
-        if time_match:
-            time_of_day = TIME_WORDS[time_match.group("time")]
-            time_note = time_match.group("note").strip() or None
+        found = _read_time(pieces[-1].strip())
+        if found:
+            time_of_day, time_note = found
             pieces = pieces[:-1]
             seps = seps[: len(pieces) - 1]
     location = pieces[0]
@@ -136,6 +137,23 @@ def parse_heading(text: str) -> tuple[IntExt | None, str | None, str | None, str
     if int_ext is None and time_of_day is None:
         location = heading.strip(" .") or None
     return int_ext, location, time_of_day, time_note
+
+
+def _read_time(segment: str) -> tuple[str, str | None] | None:
+    """``(time_of_day, time_note)`` when ``segment`` names a time, e.g. ``NIGHT (1973)``,
+    ``THE NEXT MORNING``, ``(PRESENT) DAY``; ``None`` when it is part of the location."""
+    notes = _PAREN_NOTE_RE.findall(segment)
+    words = _PAREN_NOTE_RE.sub(" ", segment).split()
+    for phrase in _TIME_PHRASES:
+        size = len(phrase)
+        for start in range(len(words) - size + 1):
+            if tuple(words[start : start + size]) != phrase:
+                continue
+            others = words[:start] + words[start + size :]
+            if all(word.strip(".,") in TIME_QUALIFIERS for word in others):
+                note = segment if others else " ".join(notes)
+                return TIME_WORDS[" ".join(phrase)], note or None
+    return None
 
 
 # --- cues ------------------------------------------------------------------------------------
@@ -207,54 +225,12 @@ def estimate_lines(element: Element | HeadingMark) -> int:
 # --- characters -------------------------------------------------------------------------------
 
 QUALIFIERS = frozenset(
-    [
-        "YOUNG",
-        "YOUNGER",
-        "OLD",
-        "OLDER",
-        "LITTLE",
-        "BIG",
-        "ADULT",
-        "TEEN",
-        "TEENAGE",
-        "BABY",
-        "KID",
-        "CHILD",
-        "ELDERLY",
-        "DR",
-        "DR.",
-        "MR",
-        "MR.",
-        "MRS",
-        "MRS.",
-        "MS",
-        "MS.",
-        "MISS",
-        "SIR",
-        "LADY",
-        "LORD",
-        "UNCLE",
-        "AUNT",
-        "FATHER",
-        "MOTHER",
-        "SISTER",
-        "BROTHER",
-        "OFFICER",
-        "DETECTIVE",
-        "AGENT",
-        "CAPTAIN",
-        "SERGEANT",
-        "NURSE",
-        "DOCTOR",
-        "PROFESSOR",
-        "COACH",
-        "THE",
-        "A",
-        "AN",
-        "HANDSOME",
-    ]
+    "YOUNG YOUNGER OLD OLDER LITTLE BIG ADULT TEEN TEENAGE BABY KID CHILD ELDERLY "
+    "FATHER MOTHER SISTER BROTHER SON DAUGHTER THE A AN HANDSOME".split()
 )
-"""Words that make a different character of a name (YOUNG EDWARD is not EDWARD)."""
+"""Words that make a different character of a name (YOUNG EDWARD is not EDWARD).
+
+Titles are not among them: DR. KELLER is KELLER, OFFICER JONES is JONES."""
 
 GENERIC_ROLES = frozenset(
     [
@@ -338,6 +314,8 @@ def _name_variant_of(long: str, short: str) -> bool:
         extra = lw[len(sw) :]
     elif lw[-len(sw) :] == sw:
         extra = lw[: -len(sw)]
+    elif len(sw) == 2 and (lw[0], lw[-1]) == (sw[0], sw[-1]):
+        extra = lw[1:-1]  # a middle name: DR. JULIUS BENNETT is DR. BENNETT
     else:
         return False
     return not any(w.strip(".") in QUALIFIERS or w in QUALIFIERS for w in extra)
@@ -384,6 +362,29 @@ def _canonical_names(cue_counts: Counter[str]) -> dict[str, str]:
     return {name: root(name) for name in names}
 
 
+_DESCRIPTION_OPENERS = frozenset("AGE MID EARLY LATE".split())
+_NOT_DESCRIPTION_OPENERS = frozenset("and or but then as while when who which is are was".split())
+_SHOUTED_WORD_RE = re.compile(r"\b[A-Z][A-Z'’]+\b")
+
+
+def _is_description(candidate: str) -> bool:
+    """Whether an appositive after a name describes the person.
+
+    ``retired police detective``, ``40's and handsome``, ``AGE 3``, ``now 17 with braces``
+    describe; ``and ZACKY PRICE`` (another name) or ``Sandra hands over her coupons`` (the
+    next clause) do not.
+    """
+    words = candidate.split()
+    if not words:
+        return False
+    first = words[0]
+    opens_well = first[0].islower() or first[0].isdigit() or first in _DESCRIPTION_OPENERS
+    if not opens_well or re.split(r"['’]", first.lower())[0] in _NOT_DESCRIPTION_OPENERS:
+        return False
+    shouted = [w for w in _SHOUTED_WORD_RE.findall(candidate) if w not in _DESCRIPTION_OPENERS]
+    return not shouted
+
+
 def _describe(text: str, start: int, end: int) -> tuple[str | None, str]:
     """The description following a caps name at ``text[start:end]`` and its sentence."""
     description = None
@@ -391,13 +392,14 @@ def _describe(text: str, start: int, end: int) -> tuple[str | None, str]:
     paren = _INTRO_PAREN_RE.match(tail) or _INTRO_DASHES_RE.match(tail)
     if paren:
         description = paren.group(1).strip()
+        if description.isdigit():
+            description = f"age {description}"  # JENNY (8)
     else:
         appositive = _INTRO_APPOSITIVE_RE.match(tail)
         if appositive:
             candidate = appositive.group(1).strip()
-            # An appositive describes; a verb phrase ("is sitting") or a list does not.
-            if candidate and not _CAPS_NAME_RE.fullmatch(candidate):
-                description = candidate
+            if _is_description(candidate):
+                description = f"age {candidate}" if candidate.isdigit() else candidate
     sentence = text[start:end]
     for match in _SENTENCE_RE.finditer(text):
         if match.start() <= start < match.end():
@@ -477,6 +479,8 @@ def _build_characters(scenes: list[Scene]) -> list[Character]:
         by_name[build.name] = build
         for alias in build.aliases:
             by_name[alias] = build
+    for name in _silent_characters(scenes, _NameIndex(by_name)):
+        builds[name] = by_name[name] = _CharacterBuild(name, set(), scenes={})
     index = _NameIndex(by_name)
 
     for scene in scenes:
@@ -507,6 +511,36 @@ def _build_characters(scenes: list[Scene]) -> list[Character]:
     ]
     characters.sort(key=lambda c: (-c.dialogue_count, c.name))
     return characters
+
+
+_SILENT_INTRO_RE = re.compile(
+    r"(?<![\w'’])([A-Z][A-Z'’.\-]+(?:[ ][A-Z][A-Z'’.\-]+){0,3})"
+    r"\s*\((\d{1,2}s?|(?:early|mid|late)[ -]\d0s|\d0s[^()]{0,80}|\d{1,2},[^()]{0,80})\)"
+)
+"""A character introduced in capitals with an age, who never speaks: ``ZACKY (10)``."""
+
+
+def _silent_characters(scenes: list[Scene], index: _NameIndex) -> list[str]:
+    """Characters introduced in action with an age who have no dialogue, in script order.
+
+    They belong in the bible: a shot may show them, and they must look the same each time.
+    """
+    found: dict[str, None] = {}
+    for scene in scenes:
+        for element in scene.elements:
+            if not isinstance(element, Action) or "(" not in element.text:
+                continue
+            for match in _SILENT_INTRO_RE.finditer(element.text):
+                name = _POSSESSIVE_RE.sub("", match.group(1)).strip(" .-")
+                words = name.split()
+                if (
+                    len(name) > 1
+                    and index.match(name) is None
+                    and not any(w in QUALIFIERS or w in GENERIC_ROLES for w in words[-1:])
+                    and not HEADING_PREFIX_RE.match(name)
+                ):
+                    found.setdefault(name, None)
+    return list(found)
 
 
 def _scan_action(text: str, scene_id: str, index: _NameIndex) -> None:

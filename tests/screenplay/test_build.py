@@ -29,6 +29,18 @@ def parse(text: str) -> Script:
         ("EXT. BEACH – MAGIC HOUR", ("EXT", "BEACH", "DUSK", None)),
         ("INT. DAYCARE CENTER", ("INT", "DAYCARE CENTER", None, None)),
         ("SNIPER SCOPE POV", (None, "SNIPER SCOPE POV", None, None)),
+        (
+            "INT. SAUSALITO HOME, THE NEXT MORNING",
+            ("INT", "SAUSALITO HOME", "MORNING", "THE NEXT MORNING"),
+        ),
+        (
+            "INT. HALF-DARK PARIS APARTMENT - (PRESENT) DAY",
+            ("INT", "HALF-DARK PARIS APARTMENT", "DAY", "(PRESENT)"),
+        ),
+        ("INT. HOUSE - LATER THAT NIGHT", ("INT", "HOUSE", "NIGHT", "LATER THAT NIGHT")),
+        ("EXT. DAY CARE CENTER - DAY", ("EXT", "DAY CARE CENTER", "DAY", None)),
+        ("EXT. SAME OLD STREET", ("EXT", "SAME OLD STREET", None, None)),
+        ("INT。 病院-日", ("INT", "病院-日", None, None)),
     ],
 )
 def test_parse_heading(heading: str, expected: tuple) -> None:
@@ -129,3 +141,38 @@ def test_forced_page_break_moves_to_the_next_page() -> None:
     script = parse("INT. A - DAY\n\nOne.\n\n===\n\nTwo.\n")
     one, _, two = script.scenes[0].elements
     assert (one.page, two.page) == (1, 2)
+
+
+def test_titles_and_middle_names_are_the_same_person() -> None:
+    script = parse(
+        "INT. LAB - NIGHT\n\nDR. JULIUS KELLER (60s) hunches over a microscope.\n\n"
+        "KELLER\nIt moves.\n\nDR. KELLER\nIt finally moves.\n"
+    )
+    (keller,) = script.characters
+    assert keller.name in ("KELLER", "DR. KELLER")
+    assert keller.dialogue_count == 2
+    assert keller.description == "60s"
+
+
+def test_silent_characters_introduced_with_an_age_join_the_bible() -> None:
+    script = parse(
+        "EXT. YARD - DAY\n\nJENNY (8) hides behind her father BEAMEN.\n\nBEAMEN\nSay hello.\n"
+    )
+    jenny = script.character("JENNY")
+    assert jenny is not None and jenny.dialogue_count == 0
+    assert jenny.description == "age 8"
+    assert jenny.scenes == ["sc001"]
+
+
+@pytest.mark.parametrize(
+    ("name", "action", "description"),
+    [
+        ("MAYOR", "The MAYOR, and ZACKY PRICE wave.", None),
+        ("CASHIER", "At the till, the CASHIER, Sandra hands over her coupons.", None),
+        ("RUTHIE", "RUTHIE, 8, skips rope.", "age 8"),
+        ("WILL", "WILL, now 17 with braces, is fuming.", "now 17 with braces"),
+    ],
+)
+def test_only_real_descriptions_are_kept(name: str, action: str, description: str | None) -> None:
+    script = parse(f"INT. A - DAY\n\n{action}\n\n{name}\nHi.\n")
+    assert script.character(name).description == description
