@@ -1,5 +1,5 @@
 # previz: the two commands of the README's quick start, and a few helpers.
-#   make demo   create .venv, install previz, run it on the bundled example script
+#   make demo   create .venv, install previz, parse and plan the bundled example script
 #   make test   install the test extras and run the whole suite (what .ci/run runs)
 
 PYTHON ?= python3
@@ -35,6 +35,7 @@ $(VENV)/.test-$(EXTRAS): pyproject.toml | $(BIN)/python
 
 demo: $(VENV)/.base
 	$(BIN)/previz parse $(EXAMPLE) -o $(OUT)/script.json
+	$(BIN)/previz plan $(OUT)/script.json -o $(OUT)/plan.json
 
 test: $(VENV)/.test-$(EXTRAS)
 	$(BIN)/ruff check .
@@ -46,6 +47,8 @@ lint: $(VENV)/.test-$(EXTRAS)
 
 bench: $(VENV)/.test-$(EXTRAS)
 	$(BIN)/python bench/parse.py
+	$(BIN)/python bench/plan.py
+	$(BIN)/python bench/plan_llm.py --scenes 40
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache .ruff_cache .hypothesis build *.egg-info

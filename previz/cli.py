@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
+from pydantic import BaseModel
 from rich.console import Console
 
 from previz import __version__
@@ -76,6 +77,20 @@ def write_atomically(path: Path, text: str) -> None:
         raise
 
 
+def _write_json(model: BaseModel, output: Path | None, *, default: Path) -> Path | None:
+    """Write ``model`` as JSON to ``output`` (``-``: stdout, then ``None``) or ``default``."""
+    payload = model.model_dump_json(indent=2, exclude_none=True) + "\n"
+    if output is not None and str(output) == "-":
+        sys.stdout.write(payload)
+        return None
+    target = output or default
+    try:
+        write_atomically(target, payload)
+    except OSError as exc:
+        raise PrevizError(f"cannot write: {exc.strerror or exc}", path=target) from None
+    return target
+
+
 @app.command()
 @_reports_errors
 def parse(
@@ -106,15 +121,9 @@ def parse(
     if format is not None and format not in PARSERS:
         raise PrevizError(f"unknown format {format!r}; available: {', '.join(PARSERS.names())}")
     parsed = parse_file(script, format=format)  # type: ignore[arg-type]
-    payload = parsed.model_dump_json(indent=2, exclude_none=True)
-    if output is not None and str(output) == "-":
-        sys.stdout.write(payload + "\n")
+    target = _write_json(parsed, output, default=Path(f"{script.stem}.script.json"))
+    if target is None:
         return
-    target = output or Path(f"{script.stem}.script.json")
-    try:
-        write_atomically(target, payload + "\n")
-    except OSError as exc:
-        raise PrevizError(f"cannot write: {exc.strerror or exc}", path=target) from None
     if not quiet:
         from previz.summary import script_summary
 
@@ -174,16 +183,10 @@ def plan(
     except KeyError as exc:
         raise PrevizError(str(exc.args[0])) from None
     shot_plan = planner_cls().plan(parsed, style=chosen_style, target_duration_s=target_duration)
-    payload = shot_plan.model_dump_json(indent=2, exclude_none=True)
-    if output is not None and str(output) == "-":
-        sys.stdout.write(payload + "\n")
+    stem = Path(script.name.removesuffix(".json").removesuffix(".script")).stem
+    target = _write_json(shot_plan, output, default=Path(f"{stem}.plan.json"))
+    if target is None:
         return
-    stem = script.name.removesuffix(".json").removesuffix(".script")
-    target = output or Path(f"{Path(stem).stem}.plan.json")
-    try:
-        write_atomically(target, payload + "\n")
-    except OSError as exc:
-        raise PrevizError(f"cannot write: {exc.strerror or exc}", path=target) from None
     if not quiet:
         from previz.summary import plan_table
 

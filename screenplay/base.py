@@ -4,21 +4,18 @@ from __future__ import annotations
 
 import codecs
 import hashlib
-import json
 from pathlib import Path
 from typing import ClassVar, Protocol
-
-from pydantic import ValidationError
 
 from previz.errors import (
     EmptyScriptError,
     InputTooLargeError,
     ParseError,
-    SchemaVersionError,
     ScriptError,
     UnsupportedFormatError,
 )
 from previz.registry import Registry
+from previz.versioned import load_versioned
 from screenplay.model import SCRIPT_SCHEMA, Script, ScriptSource, SourceFormat
 
 __all__ = [
@@ -228,28 +225,7 @@ def load_script(path: str | Path) -> Script:
         SchemaVersionError: the file is not a ``Script.1``.
         ScriptError: unreadable, not JSON, or not a valid script (naming the JSON path).
     """
-    path = Path(path)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScriptError(f"cannot read script JSON: {exc}", path=path) from None
-    except json.JSONDecodeError as exc:
-        raise ScriptError(f"not valid JSON: {exc.msg}", path=path, line=exc.lineno) from None
-    version = data.get("schema_version") if isinstance(data, dict) else None
-    if version != SCRIPT_SCHEMA:
-        raise SchemaVersionError(
-            f"expected schema_version {SCRIPT_SCHEMA!r}, found {version!r}", path=path
-        )
-    try:
-        return Script.model_validate(data)
-    except ValidationError as exc:
-        problems = "; ".join(
-            "$"
-            + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in e["loc"])
-            + f": {e['msg']}"
-            for e in exc.errors()[:5]
-        )
-        raise ScriptError(f"invalid script JSON: {problems}", path=path) from None
+    return load_versioned(path, Script, SCRIPT_SCHEMA, ScriptError, "script JSON")
 
 
 def load_script_or_parse(path: str | Path) -> Script:

@@ -7,13 +7,13 @@ assembly stages never need the script itself.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from previz.errors import PlanError, SchemaVersionError
+from previz.errors import PlanError
+from previz.versioned import load_versioned
 
 __all__ = [
     "ANGLES",
@@ -196,13 +196,6 @@ class ShotPlan(_Model):
         return None
 
 
-def _json_path(location: tuple[int | str, ...]) -> str:
-    path = "$"
-    for part in location:
-        path += f"[{part}]" if isinstance(part, int) else f".{part}"
-    return path
-
-
 def load_plan(path: str | Path) -> ShotPlan:
     """Load a shot plan, with validation errors naming the JSON path and the problem.
 
@@ -210,25 +203,4 @@ def load_plan(path: str | Path) -> ShotPlan:
         SchemaVersionError: the file is not a ``ShotPlan.1``.
         PlanError: unreadable, not JSON, or not a valid plan.
     """
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise PlanError(f"cannot read shot plan: {exc}", path=path) from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise PlanError(f"not valid JSON: {exc.msg}", path=path, line=exc.lineno) from None
-    version = data.get("schema_version") if isinstance(data, dict) else None
-    if version != SHOT_PLAN_SCHEMA:
-        raise SchemaVersionError(
-            f"expected schema_version {SHOT_PLAN_SCHEMA!r}, found {version!r}", path=path
-        )
-    try:
-        return ShotPlan.model_validate(data)
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{_json_path(error['loc'])}: {error['msg']}" for error in exc.errors()[:5]
-        )
-        more = f" (and {exc.error_count() - 5} more)" if exc.error_count() > 5 else ""
-        raise PlanError(f"invalid shot plan: {problems}{more}", path=path) from None
+    return load_versioned(path, ShotPlan, SHOT_PLAN_SCHEMA, PlanError, "shot plan")
