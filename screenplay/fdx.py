@@ -22,6 +22,8 @@ Rules this parser follows:
   Fountain ``#9.#`` does.
 * ``StartsNewPage`` and ``Alignment`` come from the paragraph, else from the document's
   ``<ElementSettings>`` for the paragraph's type (Final Draft's own precedence).
+* The ``<TitlePage>`` paragraphs are grouped into blocks by alignment and keyed by the
+  layout rules of :mod:`screenplay.titlepage`, which the PDF parser shares.
 """
 
 from __future__ import annotations
@@ -61,6 +63,7 @@ from screenplay.model import (
     TitlePage,
     Transition,
 )
+from screenplay.titlepage import Alignment, TitleBlock, read_title_blocks
 
 __all__ = ["FdxParser"]
 
@@ -84,39 +87,8 @@ OUTLINE_RE = re.compile(r"^outline (?P<level>\d+)$")
 OUTLINE_BODY_TYPE = "outline body"
 
 PARENTHETICAL_RE = re.compile(r"^\((?P<inner>.*)\)$", re.DOTALL)
-
-# --- title page heuristics -------------------------------------------------------------------
-
-CREDIT_RE = re.compile(
-    r"^(?:(?:(?:original\s+)?(?:written|screenplay|teleplay|story|script|created|adapted)"
-    r"(?:\s+(?:and|&)\s+directed)?\s+)?by|written\s+for\s+the\s+screen\s+by):?$",
-    re.IGNORECASE,
-)
-"""A credit line on its own: ``written by``, ``Screenplay by``, ``Teleplay by``, ``by``."""
-CREDIT_WITH_AUTHOR_RE = re.compile(
-    r"^(?P<credit>(?:written|screenplay|teleplay|story|script|created)(?:\s+and\s+directed)?"
-    r"\s+by):?\s+(?P<author>\S.*)$",
-    re.IGNORECASE | re.DOTALL,
-)
-"""A credit and its author on one line: ``Written by Jane Doe``."""
-SOURCE_RE = re.compile(
-    r"^(?:based\s+(?:up)?on|adapted\s+from|inspired\s+by|from\s+the\s+(?:novel|book|play))\b",
-    re.IGNORECASE,
-)
-COPYRIGHT_RE = re.compile(r"^(?:©|\(c\)|copyright\b)", re.IGNORECASE)
-DATE_RE = re.compile(
-    r"\b(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
-    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?\s+\d{1,2}(?:st|nd|rd|th)?"
-    r",?\s+\d{4}\b"
-    r"|\b\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}\b"
-    r"|\b\d{4}-\d{2}-\d{2}\b"
-    r"|^\s*(?:19|20)\d{2}\s*$"
-    r"|\b(?:draft|revised|revision|revisions)\b",
-    re.IGNORECASE | re.MULTILINE,
-)
-"""A draft date or draft label: ``September 9, 2022``, ``1/27/2012``, ``Final Draft``."""
-QUOTED_RE = re.compile(r"^[\"“'‘].*[\"”'’]$", re.DOTALL)
-"""A quoted centred line under a TV title is the episode title: ``"Pilot"``."""
+TITLE_ALIGNMENTS: dict[str, Alignment] = {"center": "center", "right": "right"}
+"""Title-page paragraph alignments; the rest (``Left``, ``Full``) read as left."""
 
 
 @dataclass(slots=True)
@@ -482,94 +454,30 @@ def _read_dual(
 # --- title page ---------------------------------------------------------------------------------
 
 
-def _title_blocks(root: XmlElement) -> list[tuple[str, str]]:
+def _title_blocks(root: XmlElement) -> list[TitleBlock]:
     """Runs of consecutive non-empty title-page paragraphs with the same alignment.
 
-    Returns:
-        ``(alignment, text)`` pairs, alignment ``center``, ``left`` or ``right``; the lines
-        of a block are joined with ``\\n``.
+    ``Left`` and ``Full`` (justified) paragraphs are left-aligned; a paragraph's own line
+    breaks make lines of its block.
     """
-    blocks: list[tuple[str, str]] = []
+    blocks: list[TitleBlock] = []
     current: list[str] = []
-    current_alignment = ""
+    current_alignment: Alignment = "left"
     for paragraph in root.findall("TitlePage/Content/Paragraph"):
-        alignment = (paragraph.get("Alignment") or "Left").lower()
-        if alignment not in ("center", "right"):
-            alignment = "left"  # Left and Full (justified)
+        alignment = TITLE_ALIGNMENTS.get((paragraph.get("Alignment") or "").lower(), "left")
         text = _text_of(paragraph)
         if not text or alignment != current_alignment:
             if current:
-                blocks.append((current_alignment, "\n".join(current)))
+                blocks.append(TitleBlock(tuple(current), current_alignment))
             current = []
             current_alignment = alignment
         if text:
-            current.append(text)
+            current.extend(text.split("\n"))
     if current:
-        blocks.append((current_alignment, "\n".join(current)))
+        blocks.append(TitleBlock(tuple(current), current_alignment))
     return blocks
 
 
 def _read_title_page(root: XmlElement) -> TitlePage:
-    """Read the title page by Final Draft's usual layout.
-
-    Centred, top to bottom: the title, a credit (``written by``), the authors, a source
-    (``based on ...``). Left and right at the bottom: contact details and the draft date.
-    A quoted centred block under the title is the ``episode`` (TV); other centred text after
-    the authors is kept as ``notes``.
-    """
-    pairs: list[tuple[str, str]] = []
-    reader = _CentredReader()
-    for alignment, text in _title_blocks(root):
-        if alignment == "center":
-            pairs.extend(reader.block(text.split("\n")))
-        elif COPYRIGHT_RE.match(text):
-            pairs.append(("copyright", text))
-        elif DATE_RE.search(text):
-            pairs.append(("draft date", text))
-        else:
-            pairs.append(("contact", text))
-    return split_title_keys(pairs)
-
-
-@dataclass(slots=True)
-class _CentredReader:
-    """Title-page keys for centred lines, block by block, in reading order."""
-
-    have_title: bool = False
-    have_credit: bool = False
-    expect_author: bool = False
-    """After a credit line: the following lines, to the end of the next block, are authors."""
-
-    def block(self, lines: list[str]) -> list[tuple[str, str]]:
-        pairs: list[tuple[str, str]] = []
-        current: str | None = None  # the key the previous line of this block took
-        for line in lines:
-            credit_and_author = CREDIT_WITH_AUTHOR_RE.match(line)
-            if SOURCE_RE.match(line):
-                current = "source"
-            elif COPYRIGHT_RE.match(line):
-                current = "copyright"
-            elif CREDIT_RE.match(line):
-                self.have_credit = self.expect_author = True
-                pairs.append(("credit", line))
-                current = None
-                continue
-            elif credit_and_author and self.have_title:
-                self.have_credit = True
-                pairs.append(("credit", credit_and_author.group("credit")))
-                line, current = credit_and_author.group("author"), "author"
-            elif current in ("source", "copyright"):
-                pass  # "based on the novel" / "by Daniel Wallace": one source
-            elif self.expect_author:
-                current = "author"
-            elif current is None and not self.have_title:
-                current = "title"
-                self.have_title = True
-            elif current is None and not self.have_credit:
-                current = "episode" if QUOTED_RE.match(line) else "title"
-            elif current is None:
-                current = "notes"
-            pairs.append((current, line))
-        if any(key == "author" for key, _ in pairs):
-            self.expect_author = False
-        return pairs
+    """The title page from ``<TitlePage>``, read by :mod:`screenplay.titlepage`'s layout rules."""
+    return split_title_keys(read_title_blocks(_title_blocks(root)))

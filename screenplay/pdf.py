@@ -22,7 +22,8 @@ one application's absolute margins; the columns are measured per document:
   vertical gap between them.
 * A page whose text stops in its top half ends with a forced page break.
 * A first page with no heading that looks like a title page (centred lines, ``written
-  by``) is read as the title page and not counted as a script page.
+  by``) is read as the title page and not counted as a script page. Its lines are grouped
+  into centred, left and right blocks and keyed by :mod:`screenplay.titlepage`.
 
 Characters are read with PDFium (``pypdfium2``); a copy of a character drawn over itself
 is dropped (Final Draft prints page and scene numbers twice).
@@ -58,6 +59,13 @@ from screenplay.model import (
     SourceFormat,
     TitlePage,
     Transition,
+)
+from screenplay.titlepage import (
+    CREDIT_RE,
+    Alignment,
+    TitleBlock,
+    is_credit_line,
+    read_title_blocks,
 )
 
 __all__ = ["MAX_PAGES", "PdfParser"]
@@ -119,24 +127,6 @@ REVISION_MARK_RE = re.compile(r"^\*+$")
 TRANSITION_RE = re.compile(r"^[^a-z]*[A-Z][^a-z]* TO:$")
 """A line of capitals ending in `` TO:`` is a transition wherever it is printed (as in Fountain)."""
 TRANSITION_END_RE = re.compile(r"(?:TO:|TO BLACK\.?|OUT\.|IN:)$")
-CREDIT_RE = re.compile(
-    r"^(?:(?:an?\s+)?(?:original\s+)?(?:screenplay|teleplay|story|script|written)\s+)?by:?$",
-    re.IGNORECASE,
-)
-"""``written by``, ``by``, ``screenplay by``: a credit line on its own."""
-CREDIT_AUTHOR_RE = re.compile(r"^(?P<credit>(?:written\s+)?by)\s+(?P<author>\S.*)$", re.IGNORECASE)
-SOURCE_RE = re.compile(
-    r"^(?:story\s+by|from\s+the)\b|\b(?:based\s+(?:on|upon)|adapted\s+from|inspired\s+by"
-    r"|suggested\s+by)\b",
-    re.IGNORECASE,
-)
-"""``based on the novel by ...``, ``Story by KTM``: the source line of a title page."""
-DATE_RE = re.compile(
-    r"\b(?:\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}|(?:19|20)\d{2}|draft|revision|revised"
-    r"|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d)",
-    re.IGNORECASE,
-)
-COPYRIGHT_RE = re.compile(r"^(?:©|\(c\)|copyright\b)", re.IGNORECASE)
 SENTENCE_END_RE = re.compile(r"[.!?:;)\]\"'”’…—–-]$")
 SENTENCE_STOP_RE = re.compile(r"[.!?][\"'”’)]?$")
 DOUBLE_SPACED_RE = re.compile(r"[.!?][\"'”’)]?  \S")
@@ -667,18 +657,23 @@ def _is_title_page(page: _Page, metrics: _Metrics) -> bool:
         if _is_caps(text) and HEADING_PREFIX_RE.match(text) and not CREDIT_RE.match(text):
             return False
     centred = sum(_is_centered(line, page, metrics.pitch) for line in lines)
-    credit = any(CREDIT_RE.match(line.text) or CREDIT_AUTHOR_RE.match(line.text) for line in lines)
+    credit = any(is_credit_line(line.text) for line in lines)
     return credit or centred * 2 >= len(lines)
 
 
 def _read_title_page(page: _Page, metrics: _Metrics) -> TitlePage:
-    """Title, credit, authors and source from the centred lines; contact and draft date
-    from the blocks at the bottom left and right."""
+    """The title page, read by :mod:`screenplay.titlepage`'s layout rules.
+
+    Lines centred on the page are the centred blocks; the rest sit left or right of its
+    middle. Lines of one side with no blank line between them are a block. The centred
+    blocks are read top to bottom, then the left ones, then the right ones.
+    """
     gap = PARAGRAPH_GAP * metrics.line_height
-    groups: dict[str, list[list[_Line]]] = {"centre": [], "left": [], "right": []}
+    groups: dict[Alignment, list[list[_Line]]] = {"center": [], "left": [], "right": []}
     for segment in (s for line in page.lines for s in line.segments()):
+        side: Alignment
         if _is_centered(segment, page, metrics.pitch):
-            side = "centre"
+            side = "center"
         else:
             side = "left" if segment.center < page.width / 2 else "right"
         blocks = groups[side]
@@ -686,52 +681,13 @@ def _read_title_page(page: _Page, metrics: _Metrics) -> TitlePage:
             blocks[-1].append(segment)
         else:
             blocks.append([segment])
-    centred = groups["centre"]
-    corners = groups["left"] + groups["right"]
-
-    pairs: list[tuple[str, str]] = []
-    state = "title"
-    for block in centred:
-        texts = [line.text.strip() for line in block]
-        index = 0
-        while index < len(texts):
-            text = texts[index]
-            credit_author = CREDIT_AUTHOR_RE.match(text)
-            if state == "title":
-                pairs.append(("title", "\n".join(texts)))
-                state = "after_title"
-                break
-            if state != "source" and CREDIT_RE.match(text):
-                pairs.append(("credit", text))
-                state = "authors"
-            elif state == "after_title" and credit_author and not SOURCE_RE.search(text):
-                pairs.append(("credit", credit_author.group("credit")))
-                pairs.append(("author", credit_author.group("author")))
-                state = "authors"
-            elif SOURCE_RE.search(text):
-                pairs.append(("source", "\n".join(texts[index:])))
-                state = "source"
-                break
-            elif COPYRIGHT_RE.match(text):
-                pairs.append(("copyright", text))
-            elif state == "authors":
-                authors = [t for t in texts[index:] if t not in ("&", "and")]
-                pairs.append(("author", "\n".join(authors)))
-                state = "after_authors"
-                break
-            else:
-                pairs.append(("notes", text))
-            index += 1
-    for block in corners:
-        texts = [line.text.strip() for line in block]
-        text = "\n".join(texts)
-        if COPYRIGHT_RE.match(text):
-            pairs.append(("copyright", text))
-        elif len(texts) <= 2 and DATE_RE.search(text) and not any("@" in t for t in texts):
-            pairs.append(("draft date", text))
-        else:
-            pairs.append(("contact", text))
-    return split_title_keys(pairs)
+    return split_title_keys(
+        read_title_blocks(
+            TitleBlock(tuple(line.text.strip() for line in block), side)
+            for side, blocks in groups.items()
+            for block in blocks
+        )
+    )
 
 
 # --- the body -----------------------------------------------------------------------------

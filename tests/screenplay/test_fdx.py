@@ -325,6 +325,84 @@ def test_title_page_compact_layout() -> None:
     assert (one_line.title_page.credit, one_line.title_page.authors) == ("Written by", ["Jo Doe"])
 
 
+def _centred(*blocks: str) -> list[tuple[str, str]]:
+    """Title-page rows: each block's lines centred, an empty paragraph between blocks."""
+    rows: list[tuple[str, str]] = []
+    for block in blocks:
+        rows.extend(("Center", line) for line in block.split("\n"))
+        rows.append(("Center", ""))
+    return rows
+
+
+@pytest.mark.parametrize(
+    ("rows", "expected"),
+    [
+        # Rules the PDF parser had and this one lacked, now shared (screenplay.titlepage).
+        (
+            _centred("BIG FISH", "An Original Screenplay by", "Jane Doe"),
+            {"title": "BIG FISH", "credit": "An Original Screenplay by", "authors": ["Jane Doe"]},
+        ),
+        (
+            _centred("BIG FISH", "by Jane Doe"),
+            {"title": "BIG FISH", "credit": "by", "authors": ["Jane Doe"]},
+        ),
+        (
+            _centred("BIG FISH", "Written by", "Stu Maschwitz", "Story by KTM"),
+            {"credit": "Written by", "authors": ["Stu Maschwitz"], "source": "Story by KTM"},
+        ),
+        (
+            _centred("BIG FISH", "written by", "Jane Doe", "suggested by a story"),
+            {"authors": ["Jane Doe"], "source": "suggested by a story", "extra": {}},
+        ),
+        (
+            _centred("BIG FISH", "written by", "Jane Doe", "script based on..."),
+            {"source": "script based on...", "extra": {}},
+        ),
+        (
+            _centred("BIG FISH", "written by", "Jane Doe", "from the short story by X"),
+            {"source": "from the short story by X", "extra": {}},
+        ),
+        (
+            _centred("BIG FISH", "written by", "Jane Doe\n&amp;\nJohn Roe"),
+            {"authors": ["Jane Doe", "John Roe"]},
+        ),
+        (
+            _centred(
+                "BIG FISH", "written by", "John August", "based on the novel\nby\nDaniel Wallace"
+            ),
+            {
+                "credit": "written by",
+                "authors": ["John August"],
+                "source": "based on the novel\nby\nDaniel Wallace",
+            },
+        ),
+        (
+            _centred("BIG FISH", "based on the novel", "FIRST DRAFT"),
+            {"title": "BIG FISH", "extra": {"notes": "FIRST DRAFT"}},
+        ),
+        (
+            _centred("Based on a True Story", "written by", "Jane Doe"),
+            {"title": "Based on a True Story", "source": None},
+        ),
+        (
+            _centred("BIG FISH", "Written by Jane Doe, based on her novel"),
+            {"credit": None, "source": "Written by Jane Doe, based on her novel"},
+        ),
+        (
+            [("Center", "BIG FISH"), ("Right", "September 2022")],
+            {"draft_date": "September 2022", "contact": None},
+        ),
+        (
+            [("Center", "BIG FISH"), ("Right", "Spring 2012")],
+            {"draft_date": "Spring 2012", "contact": None},
+        ),
+    ],
+)
+def test_title_page_shared_rules(rows: list[tuple[str, str]], expected: dict[str, object]) -> None:
+    page = parse(_with_title_page(rows)).title_page
+    assert {key: getattr(page, key) for key in expected} == expected
+
+
 def test_no_title_page() -> None:
     assert parse_path(BRICK).title_page == TitlePage()
 

@@ -480,6 +480,139 @@ def test_layout_measured_per_document(tmp_path: Path) -> None:
     assert {c.name: c.dialogue_count for c in script.characters} == {"IGOR": 2, "KELLER": 1}
 
 
+# --- title pages (rules shared with Final Draft, screenplay.titlepage) ---------------------
+
+
+def read_title_page(rows: list[tuple[int, str, str]]) -> Script:
+    """A title page of ``(row, 'center'/'left'/'right', text)`` rows, then one script page
+    (single-spaced, as script pages are: the line height is measured on them)."""
+    buffer = io.BytesIO()
+    document = canvas.Canvas(buffer, pagesize=letter)
+    width, height = letter
+    document.setFont("Courier", 12)
+    for row, where, text in rows:
+        y = height - 3.0 * INCH - row * 12
+        if where == "center":
+            document.drawCentredString(width / 2, y, text)
+        elif where == "right":
+            document.drawRightString(7.5 * INCH, y, text)
+        else:
+            document.drawString(1.5 * INCH, y, text)
+    document.showPage()
+    document.setFont("Courier", 12)
+    document.drawString(1.5 * INCH, height - 1.0 * INCH, "INT. ROOM - DAY")
+    for row, text in enumerate(["A quiet room. A clock ticks.", "Rain at the window.", "Nobody."]):
+        document.drawString(1.5 * INCH, height - 1.0 * INCH - 24 - row * 12, text)
+    document.showPage()
+    document.save()
+    return parse_bytes(buffer.getvalue(), name="title.pdf", format="pdf")
+
+
+def centred(*blocks: str) -> list[tuple[int, str, str]]:
+    """Centred rows: each block's lines one under another, a blank line between blocks."""
+    rows: list[tuple[int, str, str]] = []
+    row = 0
+    for block in blocks:
+        for line in block.split("\n"):
+            rows.append((row, "center", line))
+            row += 1
+        row += 1
+    return rows
+
+
+@pytest.mark.parametrize(
+    ("rows", "expected"),
+    [
+        # Rules the Final Draft parser had and this one lacked, now shared.
+        (
+            centred("Big Fish\nwritten by\nJohn August\nbased on the novel\nby Daniel Wallace"),
+            {
+                "title": "Big Fish",
+                "credit": "written by",
+                "authors": ["John August"],
+                "source": "based on the novel\nby Daniel Wallace",
+            },
+        ),
+        (
+            centred("EXTRANORMAL", '"Pilot"', "Teleplay by Ann Bell"),
+            {
+                "title": "EXTRANORMAL",
+                "credit": "Teleplay by",
+                "authors": ["Ann Bell"],
+                "extra": {"episode": '"Pilot"'},
+            },
+        ),
+        (
+            centred("BIG FISH", "Created by", "Sam Lee"),
+            {"credit": "Created by", "authors": ["Sam Lee"], "extra": {}},
+        ),
+        (
+            centred("BRICK & STEEL", "FULL RETIRED", "Written by", "Stu Maschwitz"),
+            {"title": "BRICK & STEEL\nFULL RETIRED", "authors": ["Stu Maschwitz"], "extra": {}},
+        ),
+        (
+            centred("BIG FISH", "written by", "Jane Doe\n© 2012 Jane Doe"),
+            {"authors": ["Jane Doe"], "extra": {"copyright": "© 2012 Jane Doe"}},
+        ),
+        (
+            centred("BIG FISH", "Written by Jane Doe", "FINAL SHOOTING SCRIPT"),
+            {"authors": ["Jane Doe"], "extra": {"notes": "FINAL SHOOTING SCRIPT"}},
+        ),
+        (
+            centred("BIG FISH", "based on the novel by X", "Screenplay by", "Jane Doe"),
+            {
+                "source": "based on the novel by X",
+                "credit": "Screenplay by",
+                "authors": ["Jane Doe"],
+            },
+        ),
+        (
+            centred("BIG FISH", "written by", "Jane", "© 2012 Jane Doe\nAll rights reserved"),
+            {"extra": {"copyright": "© 2012 Jane Doe\nAll rights reserved"}},
+        ),
+        (
+            [
+                *centred("BIG FISH", "written by", "Jane Doe"),
+                (40, "right", "Revised Draft"),
+                (41, "right", "Blue Pages"),
+                (42, "right", "1/27/2012"),
+            ],
+            {"draft_date": "Revised Draft\nBlue Pages\n1/27/2012", "contact": None},
+        ),
+        (
+            [
+                *centred("BIG FISH", "written by", "Jane Doe"),
+                (41, "left", "jane@example.com"),
+                (42, "left", "Revised 1/2/2020"),
+            ],
+            {"draft_date": "jane@example.com\nRevised 1/2/2020", "contact": None},
+        ),
+    ],
+)
+def test_title_page_shared_rules(
+    rows: list[tuple[int, str, str]], expected: dict[str, object]
+) -> None:
+    script = read_title_page(rows)
+    assert script.page_count == 1
+    page = script.title_page
+    assert {key: getattr(page, key) for key in expected} == expected
+
+
+def test_title_page_found_by_a_credit_with_its_author() -> None:
+    """Mostly left-aligned, but ``Screenplay by Jane Doe`` makes the first page a title page."""
+    rows = [
+        (0, "center", "BIG FISH"),
+        (2, "left", "Screenplay by Jane Doe"),
+        (38, "left", "Next Level Productions"),
+        (39, "left", "1588 Mission Dr."),
+        (40, "left", "Solvang, CA 93463"),
+    ]
+    script = read_title_page(rows)
+    assert script.page_count == 1
+    assert script.title_page.title == "BIG FISH"
+    assert [s.heading for s in script.scenes if s.heading] == ["INT. ROOM - DAY"]
+
+
 # --- files that are not readable screenplay PDFs -------------------------------------------
 
 
