@@ -1,0 +1,33 @@
+"""``PrevizConfig``: every choice a run makes, and the only home of their defaults."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = ["PrevizConfig", "StoryboardLayout"]
+
+StoryboardLayout = Literal["3x2", "2x2", "1x3"]
+
+
+class PrevizConfig(BaseModel):
+    """Settings of ``previz run`` (and of the web app's jobs)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    planner: str = "auto"
+    """``grammar``, ``llm``, or ``auto`` (llm when an endpoint is configured)."""
+    style: str = "storyboard"
+    aspect: str | None = None
+    """Overrides the style's aspect ratio."""
+    target_duration_s: float | None = Field(default=None, gt=0)
+    backend: str = "sketch"
+    long_side: int = Field(default=1280, ge=64, le=8192)
+    """Pixels on the long side of rendered panels and of the animatic."""
+    captions: bool = True
+    slate: bool = True
+    audio: bool = True
+    """Scratch dialogue track, where a speech engine (espeak-ng) is installed."""
+    layout: StoryboardLayout = "3x2"
+    """Storyboard PDF panels per page: 3 x 2, 2 x 2 or 1 x 3 (wide)."""
