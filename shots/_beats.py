@@ -16,6 +16,7 @@ from screenplay.model import Dialogue, Script
 from shots.model import Angle, Movement, Size, TransitionIn
 
 __all__ = [
+    "COMPOUND_CUE_RE",
     "Cast",
     "Framing",
     "TextCues",
@@ -114,7 +115,8 @@ GENERIC_NAMES = frozenset(
     "HUSBAND WIFE BABY".split()
 )
 """Single-word character names that are also common words: matched in capitals only."""
-_COMPOUND_RE = re.compile(r"\s+(?:AND|&)\s+")
+COMPOUND_CUE_RE = re.compile(r"\s+(?:AND|&)\s+")
+"""Joins the names of a cue spoken by several characters (``EDWARD AND WILL``)."""
 _POSSESSIVE = r"(?:['’][sS]|['’])?"
 _CONTRACTION_TAILS = frozenset({"S", "T", "LL", "RE", "VE", "D"})
 
@@ -204,7 +206,7 @@ class Cast:
 
     def expand(self, speaker: str) -> list[str]:
         """The characters behind a cue: ``EDWARD AND WILL`` speaks as ``EDWARD`` and ``WILL``."""
-        parts = _COMPOUND_RE.split(speaker)
+        parts = COMPOUND_CUE_RE.split(speaker)
         if len(parts) > 1:
             resolved = [self._variants.get(part.strip().upper()) for part in parts]
             if all(resolved):
@@ -216,7 +218,7 @@ class Cast:
 def _cast_for(key: tuple[tuple[str, tuple[str, ...], str], ...]) -> Cast:
     variants: dict[str, str] = {}
     for name, aliases, _ in key:
-        if _COMPOUND_RE.search(name):
+        if COMPOUND_CUE_RE.search(name):
             continue
         for variant in (name, *aliases):
             variants.setdefault(variant.upper(), name)
@@ -816,13 +818,13 @@ _CAPS_WORD_RE = re.compile(r"\b[A-Z][A-Z'’-]*[A-Z]\b")
 _POSSESSIVE_TAIL_RE = re.compile(r"['’]S?$")
 _SPACES_RE = re.compile(r"\s+")
 _KEEP_CAPS_MAX = 3
+"""Capitalised words this short (``TV``, ``VW``, ``FBI``) are acronyms and stay."""
 COMMON_SHORT_WORDS = frozenset(
     "THE AND AN OF TO IN ON AT FOR BUT OR HIS HER ITS OUT OFF ALL ONE TWO BIG BAD OLD NEW HOT "
     "RED WE HE SHE HIM YOU NOT NO YES UP BY AS IS IT OH GO DIE END TOO WAY NOW BOX CAR DOG CAT "
     "GUN POP BAM HIT RUN SEE AGE".split()
 )
 """Short words written in capitals for emphasis or sound, not acronyms: lowered."""
-"""Capitalised words this short (``TV``, ``VW``, ``FBI``) are acronyms and stay."""
 DESCRIPTION_MAX_WORDS = 32
 
 
