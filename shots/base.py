@@ -10,7 +10,7 @@ from typing import ClassVar, Protocol
 from previz.errors import PlanError
 from previz.registry import Registry
 from screenplay.model import SCREEN_KINDS, Script
-from shots.model import CharacterRef, PlannerInfo, Shot, ShotPlan, Style
+from shots.model import CharacterRef, PlannerInfo, SceneInfo, Shot, ShotPlan, Style
 from shots.prompts import build_prompts, character_seed, shot_seed
 
 __all__ = [
@@ -126,6 +126,21 @@ def finish_plan(
     plan = ShotPlan(
         script_sha256=script.source.sha256,
         title=script.title,
+        authors=list(script.title_page.authors),
+        draft_date=script.title_page.draft_date,
+        scenes=[
+            SceneInfo(
+                id=scene.id,
+                number=scene.number,
+                heading=scene.heading,
+                location=scene.location,
+                int_ext=scene.int_ext,
+                time_of_day=scene.time_of_day,
+                synopsis=scene.synopsis,
+                page=scene.page,
+            )
+            for scene in script.scenes
+        ],
         style=style,
         characters=bible,
         shots=shots,

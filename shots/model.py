@@ -25,6 +25,7 @@ __all__ = [
     "CharacterRef",
     "DialogueLine",
     "PlannerInfo",
+    "SceneInfo",
     "Shot",
     "ShotPlan",
     "Style",
@@ -152,6 +153,20 @@ class Shot(_Model):
         return [name.strip() for name in value if name.strip()]
 
 
+class SceneInfo(_Model):
+    """A scene as the plan's readers need it: storyboard headers, timeline markers."""
+
+    id: str
+    number: str
+    heading: str | None = None
+    """As written; ``None`` for the opening before the first heading."""
+    location: str | None = None
+    int_ext: str | None = None
+    time_of_day: str | None = None
+    synopsis: str | None = None
+    page: int | None = None
+
+
 class PlannerInfo(_Model):
     """Which planner made the plan, with what settings, at what cost."""
 
@@ -168,8 +183,12 @@ class ShotPlan(_Model):
     schema_version: Literal["ShotPlan.1"] = SHOT_PLAN_SCHEMA
     script_sha256: str
     title: str = ""
+    authors: list[str] = Field(default_factory=list)
+    draft_date: str | None = None
     style: Style
     characters: list[CharacterRef] = Field(default_factory=list)
+    scenes: list[SceneInfo] = Field(default_factory=list)
+    """Every scene of the script, in order (with or without shots)."""
     shots: list[Shot] = Field(default_factory=list)
     planner: PlannerInfo
     fps: int = 24
@@ -187,6 +206,13 @@ class ShotPlan(_Model):
             if shot.id == shot_id:
                 return shot
         raise KeyError(shot_id)
+
+    def scene(self, scene_id: str) -> SceneInfo | None:
+        """The scene with id ``scene_id``, if the plan lists it."""
+        for scene in self.scenes:
+            if scene.id == scene_id:
+                return scene
+        return None
 
     def character(self, name: str) -> CharacterRef | None:
         """The bible entry for ``name``, if any."""
