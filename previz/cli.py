@@ -7,9 +7,7 @@ stderr and exit code 1; nothing previz expects ends in a traceback.
 from __future__ import annotations
 
 import functools
-import os
 import sys
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -20,6 +18,7 @@ from rich.console import Console
 
 from previz import __version__
 from previz.errors import PrevizError
+from previz.fileio import write_atomically
 
 app = typer.Typer(
     name="previz",
@@ -62,19 +61,6 @@ def main(
     ] = False,
 ) -> None:
     """previz: see a script before anyone shoots it."""
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file and a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _write_json(model: BaseModel, output: Path | None, *, default: Path) -> Path | None:
