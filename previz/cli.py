@@ -10,13 +10,17 @@ import functools
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from pydantic import BaseModel
+
+if TYPE_CHECKING:
+    from shots.model import ShotPlan
 from rich.console import Console
 
 from previz import __version__
+from previz.config import PrevizConfig
 from previz.errors import PrevizError
 from previz.fileio import write_atomically
 
@@ -187,6 +191,147 @@ def _choose_planner(requested: str) -> str:
     from shots.llm_config import llm_configured
 
     return "llm" if llm_configured() else "grammar"
+
+
+Layout = Annotated[
+    str, typer.Option("--layout", help="Storyboard panels per page: 3x2, 2x2 or 1x3.")
+]
+Backend = Annotated[
+    str, typer.Option("--backend", "-b", help="Render backend: sketch (CPU), or a diffusion one.")
+]
+Captions = Annotated[
+    bool, typer.Option("--captions/--no-captions", help="Burn dialogue into the animatic.")
+]
+Slate = Annotated[bool, typer.Option("--slate/--no-slate", help="Scene and shot id in a corner.")]
+Audio = Annotated[
+    bool, typer.Option("--audio/--no-audio", help="Scratch dialogue track (needs espeak-ng).")
+]
+
+
+def _config(**values: object) -> PrevizConfig:
+    from pydantic import ValidationError
+
+    try:
+        return PrevizConfig(**{k: v for k, v in values.items() if v is not None})
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise PrevizError(f"invalid option: {problems}") from None
+
+
+@app.command()
+@_reports_errors
+def run(
+    script: Annotated[Path, typer.Argument(help="Screenplay (Fountain, FDX, PDF) or script.json.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Output folder.")] = Path(
+        "previz-out"
+    ),
+    planner: Annotated[str, typer.Option("--planner", "-p", help="grammar, llm or auto.")] = "auto",
+    backend: Backend = "sketch",
+    style: Annotated[str, typer.Option("--style", "-s", help="Style preset or .toml.")] = (
+        "storyboard"
+    ),
+    aspect: Annotated[
+        str | None, typer.Option("--aspect", help="2.39, 1.85, 16:9, 9:16, 1:1.")
+    ] = None,
+    target_duration: Annotated[
+        float | None, typer.Option("--target-duration", "-t", min=0.5, help="Total seconds.")
+    ] = None,
+    layout: Layout = "3x2",
+    captions: Captions = True,
+    slate: Slate = True,
+    audio: Audio = True,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
+) -> None:
+    """Script to every deliverable: plan, panels, animatic, PDF storyboard, shot list, timelines.
+
+    Run it again after a kill, or after editing the script, and only what changed renders.
+    """
+    from previz.pipeline import run as run_pipeline
+    from previz.progress import RichReporter
+    from previz.summary import run_summary
+
+    config = _config(
+        planner=planner,
+        backend=backend,
+        style=style,
+        aspect=aspect,
+        target_duration_s=target_duration,
+        layout=layout,
+        captions=captions,
+        slate=slate,
+        audio=audio,
+    )
+    if quiet:
+        manifest = run_pipeline(script, output, config)
+    else:
+        with RichReporter(console) as reporter:
+            manifest = run_pipeline(script, output, config, reporter=reporter)
+        console.print(run_summary(manifest, output))
+
+
+def _plan_and_folder(plan_path: Path, output: Path | None) -> tuple[ShotPlan, Path]:
+    from shots.model import load_plan
+
+    return load_plan(plan_path), (output or plan_path.parent)
+
+
+@app.command()
+@_reports_errors
+def render(
+    plan_path: Annotated[
+        Path, typer.Argument(metavar="PLAN", help="plan.json (hand edits welcome).")
+    ],
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Output folder (default: the plan's).")
+    ] = None,
+    shot: Annotated[
+        list[str] | None, typer.Option("--shot", help="Render only this shot id (repeatable).")
+    ] = None,
+    backend: Backend = "sketch",
+) -> None:
+    """Render a plan's shots; with --shot, just those (the rest come from the cache)."""
+    from previz.pipeline import render_shots
+    from previz.progress import RichReporter
+
+    plan, folder = _plan_and_folder(plan_path, output)
+    with RichReporter(console) as reporter:
+        renders = render_shots(plan, folder, _config(backend=backend), reporter=reporter, only=shot)
+    fresh = sum(1 for r in renders.renders if not r.cached)
+    missing = len(plan.shots) - len(renders.renders)
+    console.print(
+        f"[green]rendered[/] {fresh} shot(s), {len(renders.renders) - fresh} from the cache"
+        + (f", [yellow]{missing} not rendered yet[/]" if missing else "")
+        + f" → {folder / 'shots'}"
+    )
+
+
+@app.command()
+@_reports_errors
+def assemble(
+    plan_path: Annotated[
+        Path, typer.Argument(metavar="PLAN", help="plan.json (hand edits welcome).")
+    ],
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Output folder (default: the plan's).")
+    ] = None,
+    backend: Backend = "sketch",
+    layout: Layout = "3x2",
+    captions: Captions = True,
+    slate: Slate = True,
+    audio: Audio = True,
+) -> None:
+    """Rebuild every deliverable from a (hand-edited) plan; changed shots render again."""
+    from previz.pipeline import assemble as assemble_deliverables
+    from previz.pipeline import render_shots
+    from previz.progress import RichReporter
+    from previz.summary import run_summary
+
+    plan, folder = _plan_and_folder(plan_path, output)
+    config = _config(backend=backend, layout=layout, captions=captions, slate=slate, audio=audio)
+    with RichReporter(console) as reporter:
+        renders = render_shots(plan, folder, config, reporter=reporter)
+        manifest = assemble_deliverables(plan, renders, folder, config, reporter=reporter)
+    console.print(run_summary(manifest, folder))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from rich.columns import Columns
 from rich.console import Group
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from previz.deliverables import Deliverables
 from screenplay.model import Script
 from shots.base import Coverage
 from shots.model import ShotPlan
 
-__all__ = ["format_runtime", "plan_table", "script_summary"]
+__all__ = ["format_runtime", "plan_table", "run_summary", "script_summary"]
 
 
 def format_runtime(seconds: float) -> str:
@@ -116,3 +120,38 @@ def plan_table(plan: ShotPlan, *, coverage: Coverage | None = None, limit: int =
     if len(plan.warnings) > 20:
         lines.append(Text(f"… and {len(plan.warnings) - 20} more warnings", style="yellow"))
     return Group(*lines)
+
+
+def run_summary(manifest: Deliverables, out_dir: Path) -> Panel:
+    """What a run made, where, and how long each stage took."""
+    files = Table(title="Deliverables", title_justify="left")
+    files.add_column("File", style="cyan", no_wrap=True)
+    files.add_column("Size", justify="right")
+    for item in manifest.files.values():
+        files.add_row(item.path, _size(item.bytes))
+    stages = Table(title="Stages", title_justify="left")
+    stages.add_column("Stage")
+    stages.add_column("Seconds", justify="right")
+    for name, seconds in manifest.stages.items():
+        stages.add_row(name, f"{seconds:.2f}")
+    stages.add_row("[bold]total", f"[bold]{sum(manifest.stages.values()):.2f}")
+    facts = Text.assemble(
+        ("Scenes ", "bold"),
+        f"{manifest.scenes}   ",
+        ("Shots ", "bold"),
+        f"{manifest.shots} ({manifest.rendered} rendered, "
+        f"{manifest.shots - manifest.rendered} from cache)   ",
+        ("Runtime ", "bold"),
+        format_runtime(manifest.runtime_s),
+    )
+    parts: list[Table | Text] = [facts, Columns([files, stages])]  # type: ignore[list-item]
+    parts.extend(Text(f"note: {note}", style="yellow") for note in manifest.notes)
+    return Panel(Group(*parts), title=Text(str(out_dir), style="bold"), expand=False)
+
+
+def _size(count: int) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if count < 1024 or unit == "GB":
+            return f"{count:.0f} {unit}" if unit == "B" else f"{count:.1f} {unit}"
+        count /= 1024  # type: ignore[assignment]
+    return f"{count} B"
