@@ -272,18 +272,22 @@ class FakeOpenAI:
                     self._send(404, {"error": {"message": f"no route {self.path}"}}, {})
                     return
                 request = fake._record(self.path, body)
+                headers: dict[str, str] = {}
                 try:
                     reply = fake.responder(request)
                     wait = fake.latency_s + reply.delay_s
                     if wait and fake._stopping.wait(wait):
                         return
                     status, payload = fake._response(request, reply)
-                    request.status = status
-                    self._send(status, payload, reply.headers)
+                    headers = reply.headers
                 except Exception as exc:
-                    request.status = int(HTTPStatus.INTERNAL_SERVER_ERROR)
-                    self._send(500, {"error": {"message": f"responder failed: {exc!r}"}}, {})
+                    status = int(HTTPStatus.INTERNAL_SERVER_ERROR)
+                    payload = {"error": {"message": f"responder failed: {exc!r}"}}
                 finally:
+                    # Done before the reply goes out: the client's next request may arrive
+                    # the moment it has read this one, and must not count as overlapping.
                     fake._done()
+                request.status = status
+                self._send(status, payload, headers)
 
         return Handler
