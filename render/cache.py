@@ -18,20 +18,30 @@ from typing import Any
 from previz.errors import CacheError
 from render.base import RenderRequest
 
-__all__ = ["ShotCache", "cache_key", "link_into"]
+__all__ = ["IGNORED_SHOT_FIELDS", "ShotCache", "cache_key", "link_into"]
 
-# Shot fields that change nothing in a picture: who it is in the plan's numbering, its
-# notes, how it is cut to, which script lines it covers.
-_IGNORED_FIELDS = {"id", "notes", "transition", "covers", "source_line", "page", "dialogue"}
+IGNORED_SHOT_FIELDS = frozenset(
+    {"id", "notes", "transition", "covers", "source_line", "page", "dialogue"}
+)
+"""Shot fields that change nothing in a generated picture: its place in the plan's
+numbering, notes, how it is cut to, which script lines it covers. A backend that draws
+one of them (the sketch prints the shot id) lists the fields it ignores itself as
+``cache_ignores``."""
 
 
-def cache_key(backend: str, settings: dict[str, Any], request: RenderRequest, kind: str) -> str:
+def cache_key(
+    backend: str,
+    settings: dict[str, Any],
+    request: RenderRequest,
+    kind: str,
+    ignored_fields: frozenset[str] = IGNORED_SHOT_FIELDS,
+) -> str:
     """sha256 of the backend, its settings, the style, the frame size and the shot.
 
     A still ignores the shot's duration (holding it longer needs no new picture); a clip
     does not.
     """
-    ignored = set(_IGNORED_FIELDS)
+    ignored = set(ignored_fields)
     if kind == "still":
         ignored.add("duration_s")
     subjects = set(request.shot.subjects)

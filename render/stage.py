@@ -9,7 +9,7 @@ from pathlib import Path
 
 from previz.errors import RenderError
 from render.base import BACKENDS, RenderBackend, RenderRequest
-from render.cache import ShotCache, cache_key, link_into
+from render.cache import IGNORED_SHOT_FIELDS, ShotCache, cache_key, link_into
 from render.model import RenderSet, ShotRender
 from shots.model import ShotPlan
 
@@ -64,6 +64,7 @@ def render_plan(
     width, height = plan.style.frame_size(long_side)
     cache = ShotCache(out_dir / "cache")
     settings = backend.settings()
+    ignored = getattr(backend, "cache_ignores", IGNORED_SHOT_FIELDS)
     wanted = set(only) if only is not None else None
     unknown = (wanted or set()) - {shot.id for shot in plan.shots}
     if unknown:
@@ -78,7 +79,7 @@ def render_plan(
             characters=tuple(plan.characters),
             fps=plan.fps,
         )
-        key = cache_key(backend.name, settings, request, backend.kind)
+        key = cache_key(backend.name, settings, request, backend.kind, ignored)
         cached = cache.get(key, backend.suffix)
         seconds = 0.0
         if cached is None:
