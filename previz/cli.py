@@ -240,6 +240,9 @@ def run(
     captions: Captions = True,
     slate: Slate = True,
     audio: Audio = True,
+    long_side: Annotated[
+        int, typer.Option("--long-side", help="Pixels on the long side of panels and animatic.")
+    ] = 1280,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
 ) -> None:
     """Script to every deliverable: plan, panels, animatic, PDF storyboard, shot list, timelines.
@@ -260,6 +263,7 @@ def run(
         captions=captions,
         slate=slate,
         audio=audio,
+        long_side=long_side,
     )
     if quiet:
         manifest = run_pipeline(script, output, config)
@@ -275,6 +279,26 @@ def _plan_and_folder(plan_path: Path, output: Path | None) -> tuple[ShotPlan, Pa
     return load_plan(plan_path), (output or plan_path.parent)
 
 
+def _render_config(folder: Path, backend: str | None, **values: object) -> PrevizConfig:
+    """Settings for re-rendering in ``folder``: backend and size as its last render had
+    them (so cached shots are found), unless given."""
+    from render.model import load_render_set
+
+    long_side = None
+    previous = folder / "renders.json"
+    if previous.exists():
+        renders = load_render_set(previous)
+        backend = backend or renders.backend
+        long_side = max(renders.width, renders.height)
+    return _config(backend=backend, long_side=long_side, **values)
+
+
+RenderBackendOption = Annotated[
+    str | None,
+    typer.Option("--backend", "-b", help="Render backend (default: the folder's last one)."),
+]
+
+
 @app.command()
 @_reports_errors
 def render(
@@ -287,7 +311,7 @@ def render(
     shot: Annotated[
         list[str] | None, typer.Option("--shot", help="Render only this shot id (repeatable).")
     ] = None,
-    backend: Backend = "sketch",
+    backend: RenderBackendOption = None,
 ) -> None:
     """Render a plan's shots; with --shot, just those (the rest come from the cache)."""
     from previz.pipeline import render_shots
@@ -295,7 +319,8 @@ def render(
 
     plan, folder = _plan_and_folder(plan_path, output)
     with RichReporter(console) as reporter:
-        renders = render_shots(plan, folder, _config(backend=backend), reporter=reporter, only=shot)
+        config = _render_config(folder, backend)
+        renders = render_shots(plan, folder, config, reporter=reporter, only=shot)
     fresh = sum(1 for r in renders.renders if not r.cached)
     missing = len(plan.shots) - len(renders.renders)
     console.print(
@@ -314,7 +339,7 @@ def assemble(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Output folder (default: the plan's).")
     ] = None,
-    backend: Backend = "sketch",
+    backend: RenderBackendOption = None,
     layout: Layout = "3x2",
     captions: Captions = True,
     slate: Slate = True,
@@ -327,7 +352,9 @@ def assemble(
     from previz.summary import run_summary
 
     plan, folder = _plan_and_folder(plan_path, output)
-    config = _config(backend=backend, layout=layout, captions=captions, slate=slate, audio=audio)
+    config = _render_config(
+        folder, backend, layout=layout, captions=captions, slate=slate, audio=audio
+    )
     with RichReporter(console) as reporter:
         renders = render_shots(plan, folder, config, reporter=reporter)
         manifest = assemble_deliverables(plan, renders, folder, config, reporter=reporter)

@@ -152,7 +152,7 @@ def assemble(
             captions=config.captions,
             slate=config.slate,
             audio=config.audio,
-            on_frame=lambda: reporter.advance("animatic"),
+            on_frame=_frame_counter(reporter),
         )
         manifest.add_file("animatic", out_dir / "animatic.mp4", out_dir)
         manifest.notes.extend(animatic.notes)
@@ -175,6 +175,18 @@ def assemble(
     manifest.libraries = library_versions()
     _save(manifest, out_dir / "manifest.json")
     return manifest
+
+
+def _frame_counter(reporter: Reporter):  # type: ignore[no-untyped-def]
+    """An ``on_frame(done, total)`` callback advancing the animatic's bar."""
+    last = 0
+
+    def on_frame(done: int, total: int) -> None:
+        nonlocal last
+        reporter.advance("animatic", done - last)
+        last = done
+
+    return on_frame
 
 
 def _check_complete(plan: ShotPlan, renders: RenderSet) -> None:

@@ -8,7 +8,7 @@ What goes where, and why:
 
 - One video track, one clip per shot, cut exactly as the animatic: shot ``i`` spans
   ``round(t_i * fps)`` to ``round(t_(i+1) * fps)`` of the cumulative times
-  (:func:`previz.assemble._timeline_frames.frame_boundaries`, the animatic's own). A shot
+  (:func:`previz.assemble.timing.frame_boundaries`, the animatic's own). A shot
   shorter than one frame has no clip (the animatic does not show it either) and a note.
 - Media are absolute ``file://`` URLs (``Path.as_uri()``: percent-encoded, so spaces and
   accents survive). An FCP 7 XML ``pathurl`` is a file URL, which has no relative form,
@@ -47,12 +47,12 @@ from typing import Any
 import opentimelineio as otio
 from opentimelineio.opentime import RationalTime, TimeRange
 
-from previz.assemble._timeline_frames import (
+from previz.assemble.timeline import reel_for_shot
+from previz.assemble.timing import (
     estimated_line_starts,
     frame_boundaries,
     transition_halves,
 )
-from previz.assemble.timeline import reel_for_shot
 from previz.errors import AssemblyError
 from render.model import RenderSet, ShotRender
 from shots.model import DialogueLine, SceneInfo, Shot, ShotPlan

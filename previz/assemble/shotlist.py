@@ -30,7 +30,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
-from previz.assemble._timeline_frames import frame_boundaries
+from previz.assemble.timing import frame_boundaries
 from previz.errors import AssemblyError
 from shots.model import Shot, ShotPlan
 

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from previz.assemble._timeline_frames import frame_boundaries
 from previz.assemble.shotlist import (
     SHOTLIST_COLUMNS,
     format_timecode,
     shotlist_rows,
     write_shotlist,
 )
+from previz.assemble.timing import frame_boundaries
 from previz.errors import AssemblyError
 from screenplay.base import parse_file
 from shots.grammar import GrammarPlanner

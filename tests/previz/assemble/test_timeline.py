@@ -11,12 +11,9 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from previz.assemble._timeline_frames import (
-    estimated_line_starts,
-    frame_boundaries,
-    transition_halves,
-)
+from previz.assemble._animatic_frames import plan_edges
 from previz.assemble.timeline import TimelineInfo, reel_for_shot, write_timelines
+from previz.assemble.timing import frame_boundaries, transition_halves
 from previz.errors import AssemblyError
 from render.model import RenderSet, ShotRender
 from screenplay.base import parse_file
@@ -103,14 +100,9 @@ def _clips(timeline: otio.schema.Timeline) -> list[otio.schema.Clip]:
 # --- the frame accounting ------------------------------------------------------------
 
 
-def test_copied_frame_accounting_agrees_with_the_animatic(plan: ShotPlan) -> None:
-    animatic = pytest.importorskip("previz.assemble.animatic")
-    frames_module = pytest.importorskip("previz.assemble._animatic_frames")
-    audio = pytest.importorskip("previz.assemble._audio")
-    durations = [shot.duration_s for shot in plan.shots]
-    assert frame_boundaries(durations, plan.fps) == animatic.frame_boundaries(durations, plan.fps)
+def test_timeline_transitions_last_as_long_as_the_animatics(plan: ShotPlan) -> None:
     frames, kinds = _frames(plan), [shot.transition for shot in plan.shots]
-    edges = frames_module.plan_edges(frames, kinds)
+    edges = plan_edges(frames, kinds)
     halves = transition_halves(frames, kinds)
     for index, (kind, edge, half) in enumerate(zip(kinds, edges, halves, strict=True)):
         if index and kind == "dissolve":
@@ -119,8 +111,6 @@ def test_copied_frame_accounting_agrees_with_the_animatic(plan: ShotPlan) -> Non
             assert half == edge.fade_in
         else:
             assert half == 0
-    for shot in plan.shots:
-        assert estimated_line_starts(shot) == audio.estimated_line_starts(shot)
 
 
 def test_reel_names_are_edl_safe() -> None:

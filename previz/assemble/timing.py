@@ -1,10 +1,8 @@
-"""Frame accounting shared with the animatic: where shots cut, how long transitions last.
+"""Frame accounting shared by every deliverable: where shots cut, how long transitions
+last, when each line of dialogue starts.
 
-The timelines and the shot list must cut where the animatic cuts, frame for frame. The
-few lines that decide it are copied here from the animatic's modules (marked
-``# Copied from``) rather than imported, so the edit deliverables build whatever state
-the animatic's private modules are in; ``tests/previz/assemble/test_timeline.py`` checks
-that the copies still agree with the originals.
+The animatic, its scratch track, the edit timelines and the shot list all cut on the same
+frames because they all ask this module.
 """
 
 from __future__ import annotations
@@ -15,27 +13,32 @@ from collections.abc import Sequence
 from shots.model import DialogueLine, Shot
 
 __all__ = [
+    "CHARS_PER_S",
     "DISSOLVE_FRAMES",
     "FADE_FRAMES",
+    "LINE_GAP_S",
+    "estimate_line_s",
     "estimated_line_starts",
     "frame_boundaries",
+    "line_starts",
     "transition_halves",
 ]
 
-# Copied from previz.assemble._animatic_frames
 DISSOLVE_FRAMES = 12
 """A dissolve's length, centred on the cut (half before, half after)."""
 FADE_FRAMES = 12
 """Each half of a fade through black: out over the last frames, in over the first."""
-
-# Copied from previz.assemble._audio
 LINE_GAP_S = 0.15
+"""Silence between two lines spoken in one shot."""
 CHARS_PER_S = 14.0
+"""Speaking rate for estimating a line's length from its text."""
 
 
-# Copied from previz.assemble.animatic.frame_boundaries
 def frame_boundaries(durations_s: Sequence[float], fps: int) -> list[int]:
     """First frame of each shot plus the total: ``round(t_i * fps)`` of the cumulative times.
+
+    Rounding the cumulative time, not each duration, means the cuts never drift: the total
+    is within half a frame of the plan's.
 
     Args:
         durations_s: the shots' durations.
@@ -54,17 +57,13 @@ def frame_boundaries(durations_s: Sequence[float], fps: int) -> list[int]:
 def transition_halves(frames: Sequence[int], kinds: Sequence[str]) -> list[int]:
     """Frames each side of the cut of the transition into each shot (0: a cut).
 
-    The animatic's lengths (:func:`previz.assemble._animatic_frames.plan_edges`): a
-    dissolve is :data:`DISSOLVE_FRAMES` centred on the cut, a fade goes out to black over
+    A dissolve is :data:`DISSOLVE_FRAMES` centred on the cut, a fade goes out to black over
     :data:`FADE_FRAMES` and in over as many; neither takes more than half of either shot.
     The first shot has none (the animatic's fade in from black is not an edit).
 
     Args:
         frames: each shot's length in frames (all positive).
         kinds: each shot's transition in: ``cut``, ``smash cut``, ``dissolve``, ``fade``.
-
-    Returns:
-        One count per shot.
     """
     halves = [0] * len(frames)
     for index in range(1, len(frames)):
@@ -76,25 +75,27 @@ def transition_halves(frames: Sequence[int], kinds: Sequence[str]) -> list[int]:
     return halves
 
 
-# Copied from previz.assemble._audio._estimate_s
-def _estimate_s(line: DialogueLine) -> float:
-    return len(line.text) / CHARS_PER_S + 0.3
-
-
-# Copied from previz.assemble._audio.estimated_line_starts and line_starts
-def estimated_line_starts(shot: Shot) -> list[float]:
-    """When each line of a shot starts (seconds from the shot's start), from its length.
+def line_starts(durations_s: Sequence[float], shot_s: float) -> list[float]:
+    """When each line of a shot starts (seconds from the shot's start).
 
     Lines follow each other with a short gap; if they add up to more than the shot, the
-    starts are squeezed so every line begins inside it. The animatic's captions use the
-    same estimate when no speech engine voices the lines.
+    starts are squeezed so every line begins inside it.
     """
-    durations_s = [_estimate_s(line) for line in shot.dialogue]
     starts, t = [], 0.0
     for duration in durations_s:
         starts.append(t)
         t += duration + LINE_GAP_S
     total = t - LINE_GAP_S if durations_s else 0.0
-    if total > shot.duration_s > 0:
-        starts = [start * shot.duration_s / total for start in starts]
+    if total > shot_s > 0:
+        starts = [start * shot_s / total for start in starts]
     return starts
+
+
+def estimate_line_s(line: DialogueLine) -> float:
+    """A line's spoken length estimated from its text."""
+    return len(line.text) / CHARS_PER_S + 0.3
+
+
+def estimated_line_starts(shot: Shot) -> list[float]:
+    """Line starts from the text's length alone, for captions when nothing is voiced."""
+    return line_starts([estimate_line_s(line) for line in shot.dialogue], shot.duration_s)
