@@ -109,6 +109,8 @@ class SketchBackend:
     kind: ClassVar[MediaKind] = "still"
     suffix: ClassVar[str] = ".png"
     cache_ignores: ClassVar[frozenset[str]] = IGNORED_SHOT_FIELDS - {"id"}
+    parallel: ClassVar[bool] = True
+    """Pure CPU work with no shared state: the render stage runs it on every core."""
     """The shot id is printed in the panel's corner, so a renumbered shot draws again."""
 
     def __init__(self, *, supersample: int = 2) -> None:

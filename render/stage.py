@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
 from pathlib import Path
 
 from previz.errors import RenderError
@@ -69,7 +72,8 @@ def render_plan(
     unknown = (wanted or set()) - {shot.id for shot in plan.shots}
     if unknown:
         raise RenderError(f"no shot {', '.join(sorted(unknown))} in the plan")
-    renders: list[ShotRender] = []
+
+    jobs: list[_Job] = []
     for shot in plan.shots:
         request = RenderRequest(
             shot=shot,
@@ -81,47 +85,138 @@ def render_plan(
         )
         key = cache_key(backend.name, settings, request, backend.kind, ignored)
         cached = cache.get(key, backend.suffix)
-        seconds = 0.0
-        if cached is None:
-            if wanted is not None and shot.id not in wanted:
-                continue
-            start = time.perf_counter()
-            try:
-                cached = cache.put(
-                    key, backend.suffix, lambda dest, r=request: backend.render(r, dest)
-                )
-            except RenderError as exc:
-                exc.message = f"shot {shot.id}: {exc.message}"
-                exc.args = (exc.message,)
-                raise
-            except MemoryError:
-                raise RenderError(f"shot {shot.id}: out of memory") from None
-            seconds = time.perf_counter() - start
-        media = out_dir / "shots" / f"{shot.id}{backend.suffix}"
-        link_into(cached, media)
-        renders.append(
-            ShotRender(
-                shot_id=shot.id,
-                kind=backend.kind,
-                path=media.relative_to(out_dir).as_posix(),
-                width=width,
-                height=height,
-                backend=backend.name,
-                cache_key=key,
-                seed=shot.seed,
-                duration_s=shot.duration_s if backend.kind == "clip" else None,
-                fps=plan.fps if backend.kind == "clip" else None,
-                seconds=round(seconds, 4),
-                cached=seconds == 0.0,
-            )
+        if cached is None and wanted is not None and shot.id not in wanted:
+            continue  # not asked for and not rendered before: left out
+        jobs.append(_Job(shot.id, request, key, cached))
+
+    renders: dict[str, ShotRender] = {}
+
+    def done(job: _Job, path: Path, seconds: float) -> None:
+        media = out_dir / "shots" / f"{job.shot_id}{backend.suffix}"
+        link_into(path, media)
+        renders[job.shot_id] = ShotRender(
+            shot_id=job.shot_id,
+            kind=backend.kind,
+            path=media.relative_to(out_dir).as_posix(),
+            width=width,
+            height=height,
+            backend=backend.name,
+            cache_key=job.key,
+            seed=job.request.shot.seed,
+            duration_s=job.request.shot.duration_s if backend.kind == "clip" else None,
+            fps=plan.fps if backend.kind == "clip" else None,
+            seconds=round(seconds, 4),
+            cached=job.cached is not None,
         )
         if on_shot is not None:
-            on_shot(shot.id, seconds == 0.0)
+            on_shot(job.shot_id, job.cached is not None)
+
+    for job in jobs:
+        if job.cached is not None:
+            done(job, job.cached, 0.0)
+    missing = [job for job in jobs if job.cached is None]
+    workers = _workers(backend, len(missing))
+    if workers > 1:
+        _render_in_processes(backend, missing, cache, workers, done)
+    else:
+        for job in missing:
+            path, seconds = _render_one(backend, job, cache)
+            done(job, path, seconds)
+
     return RenderSet(
         plan_sha256=plan_sha256(plan),
         backend=backend.name,
         backend_settings=settings,
         width=width,
         height=height,
-        renders=renders,
+        renders=[renders[job.shot_id] for job in jobs],
     )
+
+
+@dataclass(frozen=True, slots=True)
+class _Job:
+    shot_id: str
+    request: RenderRequest
+    key: str
+    cached: Path | None
+
+
+def _workers(backend: RenderBackend, count: int) -> int:
+    """Processes for ``count`` shots: every core for CPU backends that allow it."""
+    if not getattr(backend, "parallel", False) or count < 8:
+        return 1
+    return max(1, min(os.cpu_count() or 1, count // 4))
+
+
+def _render_one(backend: RenderBackend, job: _Job, cache: ShotCache) -> tuple[Path, float]:
+    """Render ``job`` into the cache; errors name the shot."""
+    start = time.perf_counter()
+    try:
+        path = cache.put(job.key, backend.suffix, lambda dest: backend.render(job.request, dest))
+    except RenderError as exc:
+        exc.message = f"shot {job.shot_id}: {exc.message}"
+        exc.args = (exc.message,)
+        raise
+    except MemoryError:
+        raise RenderError(f"shot {job.shot_id}: out of memory") from None
+    return path, time.perf_counter() - start
+
+
+def _render_in_process(name: str, job: _Job, cache_root: Path) -> tuple[Path, float]:
+    """Worker side of :func:`_render_in_processes`: one backend instance per process."""
+    backend = _WORKER_BACKENDS.get(name)
+    if backend is None:
+        backend = _WORKER_BACKENDS[name] = get_backend(name)
+    return _render_one(backend, job, ShotCache(cache_root))
+
+
+_WORKER_BACKENDS: dict[str, RenderBackend] = {}
+
+
+def _render_in_processes(
+    backend: RenderBackend,
+    jobs: list[_Job],
+    cache: ShotCache,
+    workers: int,
+    done: Callable[[_Job, Path, float], None],
+) -> None:
+    """Render ``jobs`` on ``workers`` processes, reporting each as it finishes.
+
+    Every file still reaches the cache through a temporary name and a rename, so a killed
+    run leaves only whole files, as the sequential path does.
+    """
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=_spawn_safe_context(), initializer=_die_with_parent
+    ) as pool:
+        futures = {
+            pool.submit(_render_in_process, backend.name, job, cache.root): job for job in jobs
+        }
+        try:
+            for future in as_completed(futures):
+                path, seconds = future.result()
+                done(futures[future], path, seconds)
+        except BaseException:
+            for future in futures:
+                future.cancel()
+            raise
+
+
+def _die_with_parent() -> None:
+    """On Linux, ask the kernel to kill this worker when the run is killed (``kill -9``)."""
+    try:
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        pr_set_pdeathsig = 1
+        libc.prctl(pr_set_pdeathsig, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass  # elsewhere a worker finishes its shot (atomically) and then exits
+
+
+def _spawn_safe_context():  # type: ignore[no-untyped-def]
+    """``fork`` where available (fast, the parent's imports are reused), else ``spawn``."""
+    import multiprocessing
+
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
