@@ -1,5 +1,5 @@
 # previz: the two commands of the README's quick start, and a few helpers.
-#   make demo   create .venv, install previz, parse and plan the bundled example script
+#   make demo   create .venv, install previz, run the bundled example script to every deliverable
 #   make test   install the test extras and run the whole suite (what .ci/run runs)
 
 PYTHON ?= python3
@@ -34,8 +34,7 @@ $(VENV)/.test-$(EXTRAS): pyproject.toml | $(BIN)/python
 	@touch $@
 
 demo: $(VENV)/.base
-	$(BIN)/previz parse $(EXAMPLE) -o $(OUT)/script.json
-	$(BIN)/previz plan $(OUT)/script.json -o $(OUT)/plan.json
+	$(BIN)/previz run $(EXAMPLE) -o $(OUT)
 
 test: $(VENV)/.test-$(EXTRAS)
 	$(BIN)/ruff check .
@@ -49,6 +48,9 @@ bench: $(VENV)/.test-$(EXTRAS)
 	$(BIN)/python bench/parse.py
 	$(BIN)/python bench/plan.py
 	$(BIN)/python bench/plan_llm.py --scenes 40
+	$(BIN)/python bench/render_sketch.py
+	$(BIN)/python bench/animatic.py
+	$(BIN)/python bench/e2e.py
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache .ruff_cache .hypothesis build *.egg-info
