@@ -161,18 +161,13 @@ def plan(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print no table.")] = False,
 ) -> None:
     """Break a script into shots: size, angle, movement, lens, duration, prompt."""
+    from previz.pipeline import plan_script
     from screenplay.base import load_script_or_parse
-    from shots.base import PLANNERS, check_coverage
-    from shots.style import load_style
+    from shots.base import check_coverage
 
     parsed = load_script_or_parse(script)
-    chosen_style = load_style(style, aspect_ratio=aspect)
-    name = _choose_planner(planner)
-    try:
-        planner_cls = PLANNERS.get(name)
-    except KeyError as exc:
-        raise PrevizError(str(exc.args[0])) from None
-    shot_plan = planner_cls().plan(parsed, style=chosen_style, target_duration_s=target_duration)
+    config = _config(planner=planner, style=style, aspect=aspect, target_duration_s=target_duration)
+    shot_plan = plan_script(parsed, config)
     stem = Path(script.name.removesuffix(".json").removesuffix(".script")).stem
     target = _write_json(shot_plan, output, default=Path(f"{stem}.plan.json"))
     if target is None:
@@ -182,15 +177,6 @@ def plan(
 
         console.print(plan_table(shot_plan, coverage=check_coverage(parsed, shot_plan)))
     console.print(f"[green]wrote[/] {target}")
-
-
-def _choose_planner(requested: str) -> str:
-    """``auto`` means the LLM planner when an endpoint is configured, else the grammar one."""
-    if requested != "auto":
-        return requested
-    from shots.llm_config import llm_configured
-
-    return "llm" if llm_configured() else "grammar"
 
 
 Layout = Annotated[

@@ -156,6 +156,15 @@ def decode_text(data: bytes, path: str | None = None) -> str:
     return text
 
 
+def _check_size(size: int, path: str | Path) -> None:
+    if size > MAX_SCRIPT_BYTES:
+        raise InputTooLargeError(
+            f"file is {size / 1e6:.1f} MB; no screenplay is larger than "
+            f"{MAX_SCRIPT_BYTES / 1e6:.0f} MB",
+            path=path,
+        )
+
+
 def parse_bytes(data: bytes, *, name: str, format: SourceFormat | None = None) -> Script:
     """Parse a screenplay held in memory.
 
@@ -167,12 +176,7 @@ def parse_bytes(data: bytes, *, name: str, format: SourceFormat | None = None) -
     Returns:
         The parsed script.
     """
-    if len(data) > MAX_SCRIPT_BYTES:
-        raise InputTooLargeError(
-            f"file is {len(data) / 1e6:.1f} MB; no screenplay is larger than "
-            f"{MAX_SCRIPT_BYTES / 1e6:.0f} MB",
-            path=name,
-        )
+    _check_size(len(data), name)
     if not data.strip(b" \t\r\n\x00\xef\xbb\xbf\xfe\xff"):
         raise EmptyScriptError("file is empty", path=name)
     if format is None:
@@ -203,13 +207,7 @@ def parse_file(path: str | Path, *, format: SourceFormat | None = None) -> Scrip
     """
     path = Path(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_SCRIPT_BYTES:
-            raise InputTooLargeError(
-                f"file is {size / 1e6:.1f} MB; no screenplay is larger than "
-                f"{MAX_SCRIPT_BYTES / 1e6:.0f} MB",
-                path=path,
-            )
+        _check_size(path.stat().st_size, path)
         if path.is_dir():
             raise ScriptError("is a directory, not a screenplay file", path=path)
         data = path.read_bytes()
