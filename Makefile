@@ -22,10 +22,10 @@ $(VENV)/.base: pyproject.toml | $(BIN)/python
 	$(PIP) install -q -e .
 	@touch $@
 
-# Test extras. The diffusion extra (torch) is installed only with EXTRAS=dev,diffusion; where
-# there is no GPU the CPU build of torch goes in first (torch==2.13.0 is on local disk), since a
-# bare `torch` requirement would pull a multi-GB CUDA build.
-EXTRAS ?= dev
+# Test extras: the suite runs the diffusion backends on tiny random models, so it needs torch.
+# Where there is no GPU the CPU build of torch goes in first (torch==2.13.0 is on local disk),
+# since a bare `torch` requirement would pull a multi-GB CUDA build.
+EXTRAS ?= dev,diffusion
 $(VENV)/.test-$(EXTRAS): pyproject.toml | $(BIN)/python
 	@case ",$(EXTRAS)," in *,diffusion,*) \
 	  if command -v nvidia-smi >/dev/null 2>&1; then echo "GPU present: torch from the index"; \
