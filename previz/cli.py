@@ -23,6 +23,9 @@ from previz import __version__
 from previz.config import PrevizConfig
 from previz.errors import PrevizError
 from previz.fileio import write_atomically
+from previz.models import models_app
+from previz.web.cli_serve import serve
+from previz.web.cli_users import users_app
 
 app = typer.Typer(
     name="previz",
@@ -188,6 +191,17 @@ Backend = Annotated[
 Captions = Annotated[
     bool, typer.Option("--captions/--no-captions", help="Burn dialogue into the animatic.")
 ]
+Model = Annotated[
+    str | None,
+    typer.Option(
+        "--model",
+        "-m",
+        help="Diffusion backends: hub id (pulled with 'previz models pull') or model folder.",
+    ),
+]
+Device = Annotated[
+    str, typer.Option("--device", help="Diffusion backends: auto, cuda, mps or cpu.")
+]
 Slate = Annotated[bool, typer.Option("--slate/--no-slate", help="Scene and shot id in a corner.")]
 Audio = Annotated[
     bool, typer.Option("--audio/--no-audio", help="Scratch dialogue track (needs espeak-ng).")
@@ -230,6 +244,19 @@ def run(
         int, typer.Option("--long-side", help="Pixels on the long side of panels and animatic.")
     ] = 1280,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
+    model: Model = None,
+    device: Device = "auto",
+    steps: Annotated[
+        int | None,
+        typer.Option("--steps", min=1, help="Diffusion backends: denoising steps (model default)."),
+    ] = None,
+    still_model: Annotated[
+        str | None,
+        typer.Option(
+            "--still-model",
+            help="diffusers-video: start each clip from this image model's still (LTX-Video).",
+        ),
+    ] = None,
 ) -> None:
     """Script to every deliverable: plan, panels, animatic, PDF storyboard, shot list, timelines.
 
@@ -250,6 +277,10 @@ def run(
         slate=slate,
         audio=audio,
         long_side=long_side,
+        model=model,
+        device=device,
+        steps=steps,
+        still_model=still_model,
     )
     if quiet:
         manifest = run_pipeline(script, output, config)
@@ -298,6 +329,8 @@ def render(
         list[str] | None, typer.Option("--shot", help="Render only this shot id (repeatable).")
     ] = None,
     backend: RenderBackendOption = None,
+    model: Model = None,
+    device: Device = "auto",
 ) -> None:
     """Render a plan's shots; with --shot, just those (the rest come from the cache)."""
     from previz.pipeline import render_shots
@@ -305,7 +338,7 @@ def render(
 
     plan, folder = _plan_and_folder(plan_path, output)
     with RichReporter(console) as reporter:
-        config = _render_config(folder, backend)
+        config = _render_config(folder, backend, model=model, device=device)
         renders = render_shots(plan, folder, config, reporter=reporter, only=shot)
     fresh = sum(1 for r in renders.renders if not r.cached)
     missing = len(plan.shots) - len(renders.renders)
@@ -330,6 +363,8 @@ def assemble(
     captions: Captions = True,
     slate: Slate = True,
     audio: Audio = True,
+    model: Model = None,
+    device: Device = "auto",
 ) -> None:
     """Rebuild every deliverable from a (hand-edited) plan; changed shots render again."""
     from previz.pipeline import assemble as assemble_deliverables
@@ -339,13 +374,24 @@ def assemble(
 
     plan, folder = _plan_and_folder(plan_path, output)
     config = _render_config(
-        folder, backend, layout=layout, captions=captions, slate=slate, audio=audio
+        folder,
+        backend,
+        layout=layout,
+        captions=captions,
+        slate=slate,
+        audio=audio,
+        model=model,
+        device=device,
     )
     with RichReporter(console) as reporter:
         renders = render_shots(plan, folder, config, reporter=reporter)
         manifest = assemble_deliverables(plan, renders, folder, config, reporter=reporter)
     console.print(run_summary(manifest, folder))
 
+
+app.add_typer(models_app, name="models")
+app.command(name="serve")(serve)
+app.add_typer(users_app, name="users")
 
 if __name__ == "__main__":  # pragma: no cover
     app()

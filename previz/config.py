@@ -23,6 +23,22 @@ class PrevizConfig(BaseModel):
     """Overrides the style's aspect ratio."""
     target_duration_s: float | None = Field(default=None, gt=0)
     backend: str = "sketch"
+    model: str | None = None
+    """Diffusion backends: a hub id (in the local HF cache) or a folder; ``None``: the
+    backend's default (SD-Turbo for stills, LTX-Video for clips)."""
+    device: str = "auto"
+    """Diffusion backends: ``auto``, ``cuda``, ``mps`` or ``cpu``."""
+    steps: int | None = Field(default=None, ge=1)
+    """Diffusion backends: denoising steps (``None``: the model's default)."""
+    guidance: float | None = Field(default=None, ge=0)
+    batch_size: int | None = Field(default=None, ge=1)
+    """Diffusion image backend: shots per batch (``None``: from free GPU memory, 1 on CPU)."""
+    still_model: str | None = None
+    """Diffusion video backend: start each clip from this image model's still of the shot
+    (image-to-video; LTX-Video models)."""
+    compile: bool = False
+    """Diffusion backends: ``torch.compile`` the denoiser (pays on long runs; also
+    ``PREVIZ_COMPILE=1``)."""
     long_side: int = Field(default=1280, ge=64, le=8192)
     """Pixels on the long side of rendered panels and of the animatic."""
     captions: bool = True

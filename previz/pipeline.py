@@ -101,7 +101,16 @@ def render_shots(
     from render.stage import get_backend, render_plan
 
     reporter = reporter or _Quiet()
-    backend = get_backend(config.backend)
+    backend = get_backend(
+        config.backend,
+        model=config.model,
+        device=config.device,
+        steps=config.steps,
+        guidance=config.guidance,
+        batch_size=config.batch_size,
+        compile=config.compile,
+        still_model=config.still_model,
+    )
     wanted = list(only) if only is not None else None
     reporter.start("render", len(wanted) if wanted is not None else len(plan.shots))
     try:
@@ -138,6 +147,7 @@ def assemble(
     from previz.assemble.shotlist import write_shotlist
     from previz.assemble.storyboard import assemble_storyboard
     from previz.assemble.timeline import write_timelines
+    from render.provenance import is_generative, stamp_animatic
 
     reporter = reporter or _Quiet()
     manifest = manifest or Deliverables()
@@ -154,6 +164,9 @@ def assemble(
             audio=config.audio,
             on_frame=_frame_counter(reporter),
         )
+        if is_generative(renders.backend):  # C2PA manifest + tags: contains AI-generated media
+            status = stamp_animatic(out_dir / "animatic.mp4", renders, out_dir)
+            manifest.notes.append(status.message)
         manifest.add_file("animatic", out_dir / "animatic.mp4", out_dir)
         manifest.notes.extend(animatic.notes)
     with _stage("storyboard", manifest, reporter):

@@ -11,6 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from previz.deliverables import Deliverables
+from render.provenance import C2PA_SIGNED, C2PA_UNSIGNED
 from screenplay.model import Script
 from shots.base import Coverage
 from shots.model import ShotPlan
@@ -145,8 +146,17 @@ def run_summary(manifest: Deliverables, out_dir: Path) -> Panel:
         format_runtime(manifest.runtime_s),
     )
     parts: list[Table | Text] = [facts, Columns([files, stages])]  # type: ignore[list-item]
-    parts.extend(Text(f"note: {note}", style="yellow") for note in manifest.notes)
+    parts.extend(_note(note) for note in manifest.notes)
     return Panel(Group(*parts), title=Text(str(out_dir), style="bold"), expand=False)
+
+
+def _note(note: str) -> Text:
+    """A note line; the provenance note (C2PA signed, or why not) gets a label of its own."""
+    if note.startswith(C2PA_SIGNED):
+        return Text.assemble(("Provenance ", "bold"), (note, "green"))
+    if note.startswith(C2PA_UNSIGNED):
+        return Text.assemble(("Provenance ", "bold"), (note, "yellow"))
+    return Text(f"note: {note}", style="yellow")
 
 
 def _size(count: int) -> str:

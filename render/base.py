@@ -56,3 +56,5 @@ class RenderBackend(Protocol):
 
 BACKENDS: Registry[type[RenderBackend]] = Registry("render backend")
 BACKENDS.register_lazy("sketch", "render.sketch:SketchBackend")
+BACKENDS.register_lazy("diffusers-image", "render.diffusers_image:DiffusersImageBackend")
+BACKENDS.register_lazy("diffusers-video", "render.diffusers_video:DiffusersVideoBackend")

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import os
+import tempfile
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 from previz.errors import RenderError
 from render.base import BACKENDS, RenderBackend, RenderRequest
@@ -25,12 +28,18 @@ Progress = Callable[[str, bool], None]
 """Called after each shot with its id and whether it came from the cache."""
 
 
-def get_backend(name: str) -> RenderBackend:
-    """An instance of the backend registered as ``name``."""
+def get_backend(name: str, **options: Any) -> RenderBackend:
+    """An instance of the backend registered as ``name``.
+
+    ``options`` (model, device, steps...) go to the class's ``from_options`` where it has
+    one (the diffusion backends); backends without it take none.
+    """
     try:
-        return BACKENDS.get(name)()
+        factory = BACKENDS.get(name)
     except KeyError as exc:
         raise RenderError(str(exc.args[0])) from None
+    from_options = getattr(factory, "from_options", None)
+    return from_options(**options) if from_options is not None else factory()
 
 
 def plan_sha256(plan: ShotPlan) -> str:
@@ -116,7 +125,9 @@ def render_plan(
             done(job, job.cached, 0.0)
     missing = [job for job in jobs if job.cached is None]
     workers = _workers(backend, len(missing))
-    if workers > 1:
+    if missing and hasattr(backend, "render_batch"):
+        _render_in_batches(backend, missing, cache, done)
+    elif workers > 1:
         _render_in_processes(backend, missing, cache, workers, done)
     else:
         for job in missing:
@@ -160,6 +171,42 @@ def _render_one(backend: RenderBackend, job: _Job, cache: ShotCache) -> tuple[Pa
     except MemoryError:
         raise RenderError(f"shot {job.shot_id}: out of memory") from None
     return path, time.perf_counter() - start
+
+
+def _render_in_batches(
+    backend: RenderBackend,
+    jobs: list[_Job],
+    cache: ShotCache,
+    done: Callable[[_Job, Path, float], None],
+) -> None:
+    """Render ``jobs`` through ``backend.render_batch`` (GPU batches of shots).
+
+    Each batch writes to a scratch folder inside the cache; every file it finished moves
+    into the cache one by one (atomically) before an error from a later shot is raised, so
+    a failed or killed run keeps the shots already done.
+    """
+    limit = getattr(backend, "batch_limit", lambda width, height: 1)
+    cache.root.mkdir(parents=True, exist_ok=True)
+    start = 0
+    while start < len(jobs):
+        first = jobs[start].request
+        batch = jobs[start : start + max(1, limit(first.width, first.height))]
+        start += len(batch)
+        with tempfile.TemporaryDirectory(dir=cache.root, prefix=".batch-") as scratch:
+            dests = [Path(scratch) / f"{i}{backend.suffix}" for i in range(len(batch))]
+            began = time.perf_counter()
+            try:
+                backend.render_batch([job.request for job in batch], dests)  # type: ignore[attr-defined]
+            except MemoryError:
+                raise RenderError(
+                    f"out of memory in the batch from shot {batch[0].shot_id}"
+                ) from None
+            finally:
+                finished = [(j, d) for j, d in zip(batch, dests, strict=True) if d.exists()]
+                seconds = (time.perf_counter() - began) / max(1, len(finished))
+                for job, dest in finished:
+                    path = cache.put(job.key, backend.suffix, partial(os.replace, dest))
+                    done(job, path, seconds)
 
 
 def _render_in_process(name: str, job: _Job, cache_root: Path) -> tuple[Path, float]:

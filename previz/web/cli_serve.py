@@ -1,0 +1,84 @@
+"""``previz serve``: the review web app on loopback, with data in a per-user folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+__all__ = ["serve"]
+
+
+def serve(
+    host: Annotated[
+        str, typer.Option("--host", help="Address to listen on (loopback by default).")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="TCP port.")] = 8000,
+    data: Annotated[
+        Path | None,
+        typer.Option(
+            "--data",
+            help="Data folder: database, secret key, projects "
+            "(default: $XDG_DATA_HOME/previz or ~/.local/share/previz).",
+            show_default=False,
+        ),
+    ] = None,
+    database_url: Annotated[
+        str | None,
+        typer.Option(
+            "--database-url",
+            envvar="PREVIZ_DATABASE_URL",
+            help="SQLAlchemy URL, e.g. postgresql+psycopg://user@host/db (default: SQLite "
+            "in the data folder).",
+            show_default=False,
+        ),
+    ] = None,
+    secure_cookies: Annotated[
+        bool,
+        typer.Option(
+            "--secure-cookies",
+            help="Mark session cookies Secure (behind an https proxy); https requests "
+            "get it anyway.",
+        ),
+    ] = False,
+) -> None:
+    """Start the review web app: upload scripts, watch animatics, comment, approve, edit."""
+    import uvicorn
+    from rich.console import Console
+
+    from previz.errors import PrevizError
+    from previz.web.app import create_app
+    from previz.web.services.users import ensure_owner
+    from previz.web.settings import WebSettings
+
+    console = Console()
+    try:
+        settings = WebSettings.from_options(
+            data_dir=data, database_url=database_url, secure_cookies=secure_cookies
+        )
+        password = ensure_owner(settings)
+    except PrevizError as exc:
+        Console(stderr=True).print(f"[bold red]error:[/] {exc}", highlight=False)
+        raise typer.Exit(1) from None
+    shown_host = f"[{host}]" if ":" in host else host
+    console.print(f"previz review app: [bold]http://{shown_host}:{port}/[/]")
+    console.print(f"data folder: {settings.data_dir}")
+    if password is not None:
+        console.print(
+            f"first run: created the account [bold]{password.username}[/] with the one-time "
+            f"password [bold]{password.password}[/] (change it with 'previz users passwd')"
+        )
+    if host not in {"127.0.0.1", "localhost", "::1"}:
+        console.print(
+            "[yellow]warning:[/] listening beyond loopback; put it behind https "
+            "and pass --secure-cookies"
+        )
+    uvicorn.run(
+        create_app(settings),
+        host=host,
+        port=port,
+        log_level="info",
+        proxy_headers=False,
+        server_header=False,
+    )

@@ -1,0 +1,284 @@
+"""The project list, project creation, the project page, its job, media and sharing."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from previz.errors import InputTooLargeError, PrevizError
+from previz.web.models import Project, User
+from previz.web.routes._common import (
+    Viewer,
+    db_session,
+    form_text,
+    page,
+    project_view,
+    require_user,
+    shot_views,
+    viewer,
+)
+from previz.web.services import jobs, projects, reviews, shares
+from shots.base import PLANNERS
+from shots.style import list_styles
+
+router = APIRouter()
+
+Db = Annotated[Session, Depends(db_session)]
+
+PLANNER_LABELS = {"auto": "Auto", "grammar": "Film grammar", "llm": "LLM"}
+ASPECTS = [
+    ("", "Style default"),
+    ("2.39:1", "2.39:1 scope"),
+    ("1.85:1", "1.85:1 flat"),
+    ("16:9", "16:9"),
+    ("9:16", "9:16 vertical"),
+    ("1:1", "1:1 square"),
+]
+
+MEDIA: dict[str, tuple[str, str]] = {
+    "animatic.mp4": ("video/mp4", "Animatic MP4"),
+    "storyboard.pdf": ("application/pdf", "Storyboard PDF"),
+    "shotlist.csv": ("text/csv; charset=utf-8", "Shot list CSV"),
+    "shotlist.xlsx": (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "Shot list XLSX",
+    ),
+    "timeline.otio": ("application/json", "OTIO timeline"),
+    "timeline.xml": ("application/xml", "FCP XML"),
+    "timeline.edl": ("text/plain; charset=utf-8", "EDL"),
+    "plan.json": ("application/json", "Plan JSON"),
+}
+"""The only files of a project folder the app serves, with their types: never a user's name."""
+
+
+def _styles() -> list[str]:
+
+    return sorted(list_styles())
+
+
+def _planners() -> list[tuple[str, str]]:
+
+    return [(name, PLANNER_LABELS.get(name, name)) for name in ["auto", *PLANNERS.names()]]
+
+
+def _listed(db: Session, user: User, project: Project) -> dict[str, Any]:
+
+    job = jobs.latest_job(db, user, project)
+    return project_view(project) | {"job_state": job.state if job else None}
+
+
+def _list_context(request: Request, db: Session, user: User) -> dict[str, Any]:
+
+    settings = request.app.state.settings
+    return {
+        "user": user,
+        "projects": [_listed(db, user, project) for project in projects.list_projects(db, user)],
+        "planners": _planners(),
+        "styles": _styles(),
+        "aspects": ASPECTS,
+        "max_upload_mib": settings.max_upload_bytes // (1024 * 1024),
+        "form": {"planner": "auto", "style": "storyboard", "aspect": ""},
+    }
+
+
+@router.get("/")
+def project_list(request: Request, db: Db) -> Response:
+    """The signed-in user's projects and the new-project form."""
+    user = require_user(request, db)
+    return page(request, "projects.html", _list_context(request, db, user))
+
+
+@router.post("/projects")
+async def create_project(request: Request, db: Db) -> Response:
+    """Upload a script: sniffed and parsed by the service, then a run job is queued.
+
+    A file that is not a screenplay (binary, hostile XML, empty) shows the error on the
+    list page with status 422, and nothing is created.
+    """
+    user = require_user(request, db)
+    form = await request.form()
+    upload = form.get("script")
+    values = {
+        "title": form_text(form, "title", max_length=200),
+        "planner": form_text(form, "planner", max_length=40) or "auto",
+        "style": form_text(form, "style", max_length=80) or "storyboard",
+        "aspect": form_text(form, "aspect", max_length=10),
+        "target_duration": form_text(form, "target_duration", max_length=20),
+    }
+    try:
+        if upload is None or isinstance(upload, str):
+            raise PrevizError("choose a screenplay file to upload")
+        data = await upload.read()
+        config = _config(values)
+        project = projects.create_project(
+            db,
+            request.app.state.settings,
+            user,
+            data=data,
+            filename=upload.filename or "",
+            title=values["title"] or None,
+            config=config,
+        )
+    except PrevizError as exc:
+        context = _list_context(request, db, user)
+        context["form"] = values
+        context["error"] = str(exc)
+        status = 413 if isinstance(exc, InputTooLargeError) else 422
+        return page(request, "projects.html", context, status_code=status)
+    request.app.state.runner.notify()
+    return RedirectResponse(f"/projects/{project.public_id}", status_code=303)
+
+
+def _config(values: dict[str, str]) -> dict[str, Any]:
+    """The run settings chosen in the form (the service validates them)."""
+    duration: float | None = None
+    if values["target_duration"]:
+        try:
+            duration = float(values["target_duration"])
+        except ValueError:
+            raise PrevizError("the target duration must be a number of seconds") from None
+    return {
+        "planner": values["planner"],
+        "style": values["style"],
+        "aspect": values["aspect"] or None,
+        "target_duration_s": duration,
+    }
+
+
+@router.get("/projects/{project_id}")
+def project_page(request: Request, project_id: str, db: Db) -> Response:
+    """Job progress, the animatic with shot markers, downloads, approvals, the shot grid."""
+    view = viewer(request, db, project_id)
+    plan = view.plan(db)
+    folder = view.folder(request)
+    latest = reviews.latest_statuses(db, view.principal, view.project)
+    statuses = {shot_id: review.status for shot_id, review in latest.items()}
+    shots = shot_views(plan, statuses) if plan else []
+    scenes = []
+    if plan:
+        by_scene: dict[str, list[dict[str, Any]]] = {}
+        for shot in shots:
+            by_scene.setdefault(shot["scene_id"], []).append(shot)
+        scenes = [
+            {"id": s.id, "number": s.number, "heading": s.heading, "shots": by_scene[s.id]}
+            for s in plan.scenes
+            if s.id in by_scene
+        ]
+    summary = {"approved": 0, "changes_requested": 0, "pending": 0, "total": len(shots)}
+    for shot in shots:
+        summary[shot["status"]] += 1
+    frame_w, frame_h = plan.style.frame_size(320) if plan else (320, 180)
+    context = view.context() | {
+        "job": jobs.latest_job(db, view.principal, view.project),
+        "plan": plan,
+        "shots": shots,
+        "scenes": scenes,
+        "shot_count": len(shots),
+        "runtime_s": plan.duration_s if plan else 0.0,
+        "has_animatic": (folder / "animatic.mp4").is_file(),
+        "downloads": [
+            (name, label) for name, (_, label) in MEDIA.items() if (folder / name).is_file()
+        ],
+        "summary": summary,
+        "media_version": _media_version(folder),
+        "frame_w": frame_w,
+        "frame_h": frame_h,
+    }
+    return page(request, "project.html", context)
+
+
+def _media_version(folder: Any) -> str:
+    """Changes whenever the deliverables do, so browsers fetch new thumbnails and MP4."""
+    manifest = folder / "manifest.json"
+    try:
+        return str(manifest.stat().st_mtime_ns)
+    except OSError:
+        return "0"
+
+
+@router.get("/projects/{project_id}/job")
+def project_job(request: Request, project_id: str, db: Db) -> Response:
+    """The latest job as JSON: state, stage, done, total, message, error."""
+    view = viewer(request, db, project_id)
+    job = jobs.latest_job(db, view.principal, view.project)
+    if job is None:
+        return JSONResponse({"state": "none"})
+    return JSONResponse(
+        {
+            "id": job.id,
+            "kind": job.kind,
+            "state": job.state,
+            "stage": job.stage,
+            "done": job.done,
+            "total": job.total,
+            "message": job.message,
+            "error": job.error,
+        }
+    )
+
+
+@router.get("/projects/{project_id}/media/{name}")
+def project_media(request: Request, project_id: str, name: str, db: Db) -> Response:
+    """A deliverable by its fixed name, with HTTP Range support (seeking in the MP4)."""
+    if name not in MEDIA:
+        raise HTTPException(status_code=404)
+    view = viewer(request, db, project_id)
+    path = view.folder(request) / name
+    if not path.is_file():
+        raise HTTPException(status_code=404)
+    media_type, _ = MEDIA[name]
+    stem = "".join(c if c.isalnum() else "-" for c in view.project.title)[:60].strip("-")
+    disposition = "inline" if name.endswith((".mp4", ".pdf")) else "attachment"
+    return FileResponse(
+        path,
+        media_type=media_type,
+        filename=f"{stem or 'previz'}-{name}",
+        content_disposition_type=disposition,
+        headers={"cache-control": "private, no-cache"},
+    )
+
+
+@router.post("/projects/{project_id}/delete")
+def delete_project(request: Request, project_id: str, db: Db) -> Response:
+    """Delete a project (owner only; reviewers get 404)."""
+    view = viewer(request, db, project_id, edit=True)
+    projects.delete_project(db, view.principal, view.project, request.app.state.settings)
+    return RedirectResponse("/", status_code=303)
+
+
+@router.get("/projects/{project_id}/share")
+def share_page(request: Request, project_id: str, db: Db) -> Response:
+    """Reviewer links of a project (owner only)."""
+    view = viewer(request, db, project_id, edit=True)
+    return _share_page(request, db, view)
+
+
+def _share_page(request: Request, db: Session, view: Viewer, link: str | None = None) -> Response:
+
+    context = view.context() | {
+        "shares": shares.list_shares(db, view.principal, view.project),
+        "link": link,
+    }
+    return page(request, "share.html", context)
+
+
+@router.post("/projects/{project_id}/share")
+async def create_share(request: Request, project_id: str, db: Db) -> Response:
+    """A new reviewer link; the raw token is shown once."""
+    view = viewer(request, db, project_id, edit=True)
+    form = await request.form()
+    label = form_text(form, "label", max_length=120) or "Reviewer"
+    _, token = shares.create_share(db, view.principal, view.project, label=label)
+    link = str(request.url_for("share_entry", token=token))
+    return _share_page(request, db, view, link=link)
+
+
+@router.post("/projects/{project_id}/share/{share_id}/revoke")
+def revoke_share(request: Request, project_id: str, share_id: int, db: Db) -> Response:
+    """Revoke a reviewer link."""
+    view = viewer(request, db, project_id, edit=True)
+    shares.revoke_share(db, view.principal, view.project, share_id)
+    return RedirectResponse(f"/projects/{project_id}/share", status_code=303)

@@ -1,0 +1,67 @@
+"""Comment threads on shots, by users and by reviewers through share links."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from previz.web.models import Comment, Project
+from previz.web.services._access import Principal, author_fields, require_viewer
+from previz.web.services._errors import WebError
+
+__all__ = ["MAX_COMMENT_CHARS", "add_comment", "comment_counts", "list_comments"]
+
+MAX_COMMENT_CHARS = 5000
+
+
+def add_comment(
+    db: Session, principal: Principal, project: Project, shot_id: str, body: str
+) -> Comment:
+    """Add ``body`` to the thread of ``shot_id``.
+
+    Raises:
+        NotFoundError: ``principal`` may not see the project.
+        WebError: an empty or over-long comment.
+    """
+    require_viewer(principal, project)
+    body = body.strip()
+    if not body:
+        raise WebError("a comment needs some text")
+    if len(body) > MAX_COMMENT_CHARS:
+        raise WebError(f"a comment may have at most {MAX_COMMENT_CHARS} characters")
+    author, user_id, share_id = author_fields(principal)
+    comment = Comment(
+        project_id=project.id,
+        shot_id=shot_id,
+        author=author,
+        author_user_id=user_id,
+        author_share_id=share_id,
+        body=body,
+    )
+    db.add(comment)
+    db.commit()
+    return comment
+
+
+def list_comments(
+    db: Session, principal: Principal, project: Project, shot_id: str
+) -> list[Comment]:
+    """The thread of ``shot_id``, oldest first."""
+    require_viewer(principal, project)
+    query = (
+        select(Comment)
+        .where(Comment.project_id == project.id, Comment.shot_id == shot_id)
+        .order_by(Comment.created, Comment.id)
+    )
+    return list(db.scalars(query))
+
+
+def comment_counts(db: Session, principal: Principal, project: Project) -> dict[str, int]:
+    """Comments per shot id, for the project page's grid."""
+    require_viewer(principal, project)
+    query = (
+        select(Comment.shot_id, func.count())
+        .where(Comment.project_id == project.id)
+        .group_by(Comment.shot_id)
+    )
+    return {shot_id: count for shot_id, count in db.execute(query)}

@@ -1,0 +1,67 @@
+"""Shot review statuses (pending, approved, changes requested) with their history."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from previz.web.models import REVIEW_STATUSES, Project, ShotReview
+from previz.web.services._access import Principal, author_fields, require_viewer
+from previz.web.services._errors import WebError
+
+__all__ = ["approval_summary", "history", "latest_statuses", "set_status"]
+
+
+def set_status(
+    db: Session, principal: Principal, project: Project, shot_id: str, status: str
+) -> ShotReview:
+    """Record a status for ``shot_id``; earlier ones are kept as history.
+
+    Raises:
+        NotFoundError: ``principal`` may not see the project.
+        WebError: ``status`` is not one of pending, approved, changes_requested.
+    """
+    require_viewer(principal, project)
+    if status not in REVIEW_STATUSES:
+        raise WebError(f"unknown status {status!r}; expected one of: {', '.join(REVIEW_STATUSES)}")
+    by, user_id, share_id = author_fields(principal)
+    review = ShotReview(
+        project_id=project.id,
+        shot_id=shot_id,
+        status=status,
+        by=by,
+        by_user_id=user_id,
+        by_share_id=share_id,
+    )
+    db.add(review)
+    db.commit()
+    return review
+
+
+def history(db: Session, principal: Principal, project: Project, shot_id: str) -> list[ShotReview]:
+    """Every status set on ``shot_id``, newest first."""
+    require_viewer(principal, project)
+    query = (
+        select(ShotReview)
+        .where(ShotReview.project_id == project.id, ShotReview.shot_id == shot_id)
+        .order_by(ShotReview.id.desc())
+    )
+    return list(db.scalars(query))
+
+
+def latest_statuses(db: Session, principal: Principal, project: Project) -> dict[str, ShotReview]:
+    """The latest review of each reviewed shot, by shot id (unreviewed shots are absent)."""
+    require_viewer(principal, project)
+    query = select(ShotReview).where(ShotReview.project_id == project.id).order_by(ShotReview.id)
+    return {review.shot_id: review for review in db.scalars(query)}
+
+
+def approval_summary(
+    db: Session, principal: Principal, project: Project, shot_ids: list[str]
+) -> dict[str, int]:
+    """How many of ``shot_ids`` (the plan's shots) are in each status; unreviewed: pending."""
+    latest = latest_statuses(db, principal, project)
+    counts = Counter(latest[s].status if s in latest else "pending" for s in shot_ids)
+    return {status: counts.get(status, 0) for status in REVIEW_STATUSES}

@@ -1,0 +1,292 @@
+"""The ``diffusers-image`` backend: one still per shot from a text-to-image diffusion model.
+
+Any model ``AutoPipelineForText2Image`` loads works, from a local folder or the local
+Hugging Face cache (``previz models pull`` fetches one). The default is SD-Turbo: one step
+at 512-768 px, 3 GB of VRAM, and a CPU can run it. Shots are batched (the batch size comes
+from the free GPU memory), each with its own seeded generator, so a shot's picture does not
+depend on which shots share its batch. torch and diffusers load only when this backend is
+constructed.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar
+
+from previz.errors import RenderError
+from render._diffusers_batch import cuda_batch_size, run_in_batches
+from render._diffusers_load import (
+    DEFAULT_IMAGE_MODEL,
+    KNOWN_MODELS,
+    apply_speedups,
+    enable_offload,
+    load_pipeline,
+    locate_model,
+    resolve_device,
+    resolve_dtype,
+    torch_modules,
+)
+from render._diffusers_output import save_still
+from render._diffusers_prompt import ShotPrompt, fit_size, generators, shot_prompt
+from render.base import RenderRequest
+from render.model import MediaKind
+
+__all__ = ["DIFFUSERS_IMAGE_VERSION", "DiffusersImageBackend"]
+
+DIFFUSERS_IMAGE_VERSION = "1"
+"""Bump when the backend's output changes for the same model and settings (cache key)."""
+
+BYTES_PER_PIXEL = 4000
+"""Rough GPU memory one image needs per output pixel in half precision (UNet activations,
+VAE decode with slicing), for choosing the batch size; OOM fallback covers a bad guess."""
+
+MAX_BATCH = 16
+
+
+@dataclass(frozen=True, slots=True)
+class _Item:
+    request: RenderRequest
+    dest: Path
+    prompt: ShotPrompt
+
+
+class DiffusersImageBackend:
+    """Stills from a text-to-image diffusion pipeline.
+
+    Args:
+        pipe: a diffusers text-to-image pipeline.
+        loader: instead of ``pipe``, a function that loads it on first use.
+        model_id: what the cache key and the provenance record name (hub id or folder).
+        fingerprint: changes when the weights may have (defaults to ``model_id``).
+        steps: denoising steps.
+        guidance: classifier-free guidance scale (0 for distilled turbo models).
+        device: where the pipeline runs (``cpu``, ``cuda``, ``mps``).
+        max_long_side: generated frames' long side at most (then resized to the request).
+        batch_size: shots per batch; ``None``: from free memory on CUDA, 1 elsewhere.
+        dtype: the pipeline's dtype name, for the cache key (default: ``pipe.dtype``).
+    """
+
+    name: ClassVar[str] = "diffusers-image"
+    kind: ClassVar[MediaKind] = "still"
+    suffix: ClassVar[str] = ".png"
+    generative: ClassVar[bool] = True
+
+    def __init__(
+        self,
+        pipe: Any = None,
+        *,
+        loader: Callable[[], Any] | None = None,
+        model_id: str = "unknown",
+        fingerprint: str | None = None,
+        steps: int = 1,
+        guidance: float = 0.0,
+        device: str = "cpu",
+        max_long_side: int = 768,
+        batch_size: int | None = None,
+        dtype: str | None = None,
+    ) -> None:
+        if (pipe is None) == (loader is None):
+            raise RenderError("give a pipeline or a loader, not both or neither")
+        if steps < 1:
+            raise RenderError(f"steps must be at least 1, got {steps}")
+        if batch_size is not None and batch_size < 1:
+            raise RenderError(f"batch size must be at least 1, got {batch_size}")
+        self._pipe = pipe
+        self._load = loader
+        self.model_id = model_id
+        self.fingerprint = fingerprint or model_id
+        self.steps = steps
+        self.guidance = guidance
+        self.device = device
+        self.max_long_side = max_long_side
+        self.batch_size = batch_size
+        self.offloaded = False
+        self._cap = MAX_BATCH
+        """Largest batch that has not run out of memory."""
+        self.dtype = dtype or str(getattr(pipe, "dtype", "unknown")).removeprefix("torch.")
+
+    @classmethod
+    def from_pretrained(
+        cls,
+        model_id_or_path: str = DEFAULT_IMAGE_MODEL,
+        *,
+        device: str = "auto",
+        dtype: str = "auto",
+        steps: int | None = None,
+        guidance: float | None = None,
+        batch_size: int | None = None,
+        max_long_side: int | None = None,
+        compile: bool | None = None,
+    ) -> DiffusersImageBackend:
+        """Load a text-to-image model from a folder or the local HF cache (never the network).
+
+        The weights load on the first shot that is not in the cache. Defaults for steps,
+        guidance and size come from the known model's entry (SD-Turbo: 1 step, no guidance).
+
+        Raises:
+            BackendUnavailableError: torch or diffusers missing, or the model not on disk
+                (the message gives the ``previz models pull`` command).
+        """
+        torch_modules()
+        source = locate_model(model_id_or_path)
+        device = resolve_device(device)
+        torch_dtype = resolve_dtype(device, dtype)
+        known = source.known or KNOWN_MODELS.get(DEFAULT_IMAGE_MODEL)
+        assert known is not None
+        if compile is None:
+            compile = os.environ.get("PREVIZ_COMPILE", "") not in ("", "0")
+
+        def load() -> Any:
+            from diffusers import AutoPipelineForText2Image
+
+            pipe = load_pipeline(source, AutoPipelineForText2Image, device, torch_dtype)
+            apply_speedups(pipe, device, compile=compile)
+            return pipe
+
+        return cls(
+            loader=load,
+            model_id=source.model_id,
+            fingerprint=source.fingerprint,
+            steps=steps if steps is not None else known.steps,
+            guidance=guidance if guidance is not None else known.guidance,
+            device=device,
+            max_long_side=max_long_side or known.max_long_side,
+            batch_size=batch_size,
+            dtype=str(torch_dtype).removeprefix("torch."),
+        )
+
+    @classmethod
+    def from_options(
+        cls,
+        *,
+        model: str | None = None,
+        device: str = "auto",
+        steps: int | None = None,
+        guidance: float | None = None,
+        batch_size: int | None = None,
+        compile: bool = False,
+        **_: Any,
+    ) -> DiffusersImageBackend:
+        """:meth:`from_pretrained` with the run's settings (``None``: the model's default)."""
+        return cls.from_pretrained(
+            model or DEFAULT_IMAGE_MODEL,
+            device=device,
+            steps=steps,
+            guidance=guidance,
+            batch_size=batch_size,
+            compile=compile or None,
+        )
+
+    @property
+    def pipe(self) -> Any:
+        """The pipeline, loaded on first use."""
+        if self._pipe is None:
+            assert self._load is not None
+            self._pipe = self._load()
+            self._load = None
+        return self._pipe
+
+    def settings(self) -> dict[str, Any]:
+        """Model (id and revision, or folder hash), steps, guidance, dtype, size cap, version."""
+        return {
+            "model": self.fingerprint,
+            "steps": self.steps,
+            "guidance": self.guidance,
+            "dtype": self.dtype,
+            "max_long_side": self.max_long_side,
+            "version": DIFFUSERS_IMAGE_VERSION,
+        }
+
+    def batch_limit(self, width: int, height: int) -> int:
+        """Shots per batch at ``width`` x ``height``: configured, or from free CUDA memory."""
+        if self.batch_size is not None:
+            return min(self.batch_size, self._cap)
+        if not self.device.startswith("cuda"):
+            return 1
+        gen_w, gen_h = self._generation_size(width, height)
+        return cuda_batch_size(gen_w * gen_h, BYTES_PER_PIXEL, self._cap)
+
+    def render(self, request: RenderRequest, dest: Path) -> None:
+        """Render one shot's still into ``dest`` (a PNG of the requested size)."""
+        self.render_batch([request], [dest])
+
+    def render_batch(self, requests: Sequence[RenderRequest], dests: Sequence[Path]) -> None:
+        """Render ``requests`` into ``dests``, batched; each file is finished when its batch is.
+
+        Raises:
+            RenderError: out of memory at batch size 1 even with offload (names the shot).
+        """
+        if len(requests) != len(dests):
+            raise RenderError(f"{len(requests)} requests but {len(dests)} destinations")
+        items = [_Item(r, d, shot_prompt(r)) for r, d in zip(requests, dests, strict=True)]
+        groups: dict[tuple[int, int], list[_Item]] = {}
+        for item in items:
+            groups.setdefault((item.request.width, item.request.height), []).append(item)
+        for (width, height), group in groups.items():
+            first = self.batch_limit(width, height)
+            size = run_in_batches(
+                group,
+                first,
+                self._generate,
+                offload=self._offload,
+                label=lambda item: item.request.shot.id,
+            )
+            if size < first:
+                self._cap = size  # a size that ran out of memory is not tried again
+
+    def _generation_size(self, width: int, height: int) -> tuple[int, int]:
+        pipe = self.pipe
+        multiple = int(getattr(pipe, "vae_scale_factor", 8))
+        if hasattr(pipe, "transformer"):
+            multiple *= 2  # latent patches of 2 (FLUX, SD3, Sana)
+        return fit_size(width, height, multiple=max(8, multiple), max_long_side=self.max_long_side)
+
+    def _generate(self, batch: Sequence[_Item]) -> None:
+        request = batch[0].request
+        gen_w, gen_h = self._generation_size(request.width, request.height)
+        kwargs: dict[str, Any] = {
+            "prompt": [item.prompt.prompt for item in batch],
+            "num_inference_steps": self.steps,
+            "guidance_scale": self.guidance,
+            "width": gen_w,
+            "height": gen_h,
+            "generator": generators([item.prompt.seed for item in batch]),
+        }
+        if self.guidance > 1.0:  # without guidance the negative prompt is never used
+            kwargs["negative_prompt"] = [item.prompt.negative_prompt for item in batch]
+        images = self.pipe(**kwargs).images
+        for item, image in zip(batch, images, strict=True):
+            # written and stamped under a temporary name: ``dest`` appears only when whole
+            part = item.dest.with_name(f".{item.dest.stem}.part{item.dest.suffix}")
+            try:
+                save_still(image, item.request.width, item.request.height, part)
+                self._stamp(item, part)
+                os.replace(part, item.dest)
+            finally:
+                part.unlink(missing_ok=True)
+
+    def _stamp(self, item: _Item, path: Path) -> None:
+        from render.provenance import GenerationInfo, stamp_generated
+
+        stamp_generated(
+            path,
+            GenerationInfo(
+                backend=self.name,
+                model_id=self.model_id,
+                prompt=item.prompt.prompt,
+                negative_prompt=item.prompt.negative_prompt if self.guidance > 1.0 else "",
+                seed=item.prompt.seed,
+                steps=self.steps,
+                width=item.request.width,
+                height=item.request.height,
+            ),
+        )
+
+    def _offload(self) -> bool:
+        if self.offloaded:
+            return False
+        self.offloaded = enable_offload(self.pipe, self.device)
+        return self.offloaded

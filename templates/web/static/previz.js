@@ -1,0 +1,94 @@
+// previz review app: player markers, seek on click, playing-shot highlight, job progress.
+// No framework, no inline script (the Content-Security-Policy forbids it).
+"use strict";
+
+(function () {
+  function setupPlayer() {
+    var video = document.getElementById("animatic");
+    if (!video) return;
+    var items = Array.prototype.slice.call(document.querySelectorAll(".shot[data-start], .marker[data-start]"));
+    var spans = items.map(function (el) {
+      var start = parseFloat(el.dataset.start);
+      var duration = parseFloat(el.dataset.duration || "0");
+      return { el: el, id: el.dataset.shotId, start: start, end: start + duration };
+    });
+
+    items.forEach(function (el) {
+      el.addEventListener("click", function (event) {
+        if (event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0) return;
+        event.preventDefault();
+        video.currentTime = parseFloat(el.dataset.start) + 0.001;
+        var played = video.play();
+        if (played && played.catch) played.catch(function () {});
+        highlight(video.currentTime);
+        video.scrollIntoView({ behavior: "smooth", block: "nearest" });
+      });
+    });
+
+    var current = null;
+    function highlight(t) {
+      var playing = null;
+      for (var i = 0; i < spans.length; i++) {
+        if (t >= spans[i].start && t < spans[i].end) { playing = spans[i].id; break; }
+      }
+      if (playing === current) return;
+      current = playing;
+      spans.forEach(function (span) {
+        span.el.classList.toggle("playing", span.id === playing);
+      });
+    }
+    video.addEventListener("timeupdate", function () { highlight(video.currentTime); });
+    video.addEventListener("seeked", function () { highlight(video.currentTime); });
+  }
+
+  function setupJob() {
+    var box = document.getElementById("job-status");
+    if (!box || !box.dataset.url) return;
+    var active = { queued: true, running: true };
+    if (!active[box.dataset.state]) return;
+    var label = box.querySelector(".job-label");
+    var bar = box.querySelector(".progress > span");
+    var badge = box.querySelector(".badge");
+
+    function poll() {
+      fetch(box.dataset.url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (response) { return response.ok ? response.json() : null; })
+        .then(function (job) {
+          if (!job) { window.setTimeout(poll, 2000); return; }
+          box.dataset.state = job.state;
+          if (badge) { badge.textContent = job.state; badge.className = "badge " + job.state; }
+          if (label) label.textContent = job.message || job.stage || "";
+          if (bar && job.total) bar.style.width = Math.min(100, (100 * job.done) / job.total) + "%";
+          if (active[job.state]) window.setTimeout(poll, 1000);
+          else window.location.reload();
+        })
+        .catch(function () { window.setTimeout(poll, 2000); });
+    }
+    window.setTimeout(poll, 1000);
+  }
+
+  function setupConfirm() {
+    document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+      form.addEventListener("submit", function (event) {
+        if (!window.confirm(form.dataset.confirm)) event.preventDefault();
+      });
+    });
+  }
+
+  // Sizes from data attributes: the CSP allows no inline style attributes.
+  function setupSizes() {
+    document.querySelectorAll(".marker[data-duration]").forEach(function (el) {
+      el.style.flex = parseFloat(el.dataset.duration) + " 1 0";
+    });
+    document.querySelectorAll("[data-fraction]").forEach(function (el) {
+      el.style.width = 100 * parseFloat(el.dataset.fraction) + "%";
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    setupSizes();
+    setupPlayer();
+    setupJob();
+    setupConfirm();
+  });
+})();

@@ -1,0 +1,148 @@
+"""Sign-in, sign-out, the rate limit, CSRF on forms, and the headers of real pages."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+
+from tests.previz.web._http import (
+    PASSWORD,
+    add_user,
+    client_for,
+    csrf,
+    make_settings,
+    post,
+    running_app,
+)
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Iterator[FastAPI]:
+    with running_app(make_settings(tmp_path)) as app:
+        add_user(app, "ann", role="owner")
+        yield app
+
+
+def test_visitors_are_sent_to_the_sign_in_page(app: FastAPI) -> None:
+    client = client_for(app)
+    response = client.get("/")
+    assert response.status_code == 303
+    assert response.headers["location"] == "/login?next=/"
+    page = client.get("/login")
+    assert page.status_code == 200
+    assert 'name="username"' in page.text and 'name="password"' in page.text
+
+
+def test_sign_in_with_the_right_password(app: FastAPI) -> None:
+    client = client_for(app)
+    token = csrf(client)
+    response = client.post(
+        "/login", data={"username": "ann", "password": PASSWORD, "csrf_token": token}
+    )
+    assert response.status_code == 303 and response.headers["location"] == "/"
+    home = client.get("/")
+    assert home.status_code == 200
+    assert "ann" in home.text and 'id="new-project"' in home.text
+
+
+def test_wrong_password_is_refused_with_a_message(app: FastAPI) -> None:
+    client = client_for(app)
+    token = csrf(client)
+    response = client.post(
+        "/login", data={"username": "ann", "password": "wrong password", "csrf_token": token}
+    )
+    assert response.status_code == 401
+    assert "Wrong username or password" in response.text
+    assert client.get("/").status_code == 303, "still signed out"
+
+
+def test_unknown_user_is_refused_like_a_wrong_password(app: FastAPI) -> None:
+    client = client_for(app)
+    token = csrf(client)
+    response = client.post(
+        "/login", data={"username": "nobody", "password": PASSWORD, "csrf_token": token}
+    )
+    assert response.status_code == 401
+    assert "Wrong username or password" in response.text
+
+
+def test_sixth_failure_in_a_minute_is_429_even_with_the_right_password(app: FastAPI) -> None:
+    client = client_for(app)
+    token = csrf(client)
+    for _ in range(5):
+        failed = client.post(
+            "/login", data={"username": "ann", "password": "nope nope", "csrf_token": token}
+        )
+        assert failed.status_code == 401
+    blocked = client.post(
+        "/login", data={"username": "ann", "password": PASSWORD, "csrf_token": token}
+    )
+    assert blocked.status_code == 429
+    assert "Too many failed sign-ins" in blocked.text
+    other = client.post(
+        "/login", data={"username": "bob", "password": "whatever1", "csrf_token": token}
+    )
+    assert other.status_code == 401, "the limit is per username"
+
+
+def test_sign_in_without_csrf_token_is_403(app: FastAPI) -> None:
+    client = client_for(app)
+    client.get("/login")
+    response = client.post("/login", data={"username": "ann", "password": PASSWORD})
+    assert response.status_code == 403
+    assert client.get("/").status_code == 303
+
+
+def test_sign_in_redirects_only_to_local_paths(app: FastAPI) -> None:
+    client = client_for(app)
+    token = csrf(client)
+    response = client.post(
+        "/login",
+        data={
+            "username": "ann",
+            "password": PASSWORD,
+            "csrf_token": token,
+            "next": "//evil.example/steal",
+        },
+    )
+    assert response.headers["location"] == "/"
+
+
+def test_sign_out_needs_csrf_and_ends_the_session(app: FastAPI) -> None:
+    client = client_for(app, "ann")
+    assert client.post("/logout").status_code == 403
+    assert client.get("/").status_code == 200
+    response = post(client, "/logout")
+    assert response.status_code == 303
+    assert client.get("/").status_code == 303
+
+
+def test_pages_carry_security_headers_and_a_safe_cookie(app: FastAPI) -> None:
+    client = client_for(app)
+    response = client.get("/login")
+    csp = response.headers["content-security-policy"]
+    assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert "unsafe-inline" not in csp
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["referrer-policy"] == "no-referrer"
+    cookie = response.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=lax" in cookie
+    assert "<script>" not in response.text, "no inline script (the CSP forbids it)"
+
+
+def test_static_files_are_served(app: FastAPI) -> None:
+    client = client_for(app)
+    css = client.get("/static/previz.css")
+    js = client.get("/static/previz.js")
+    assert css.status_code == 200 and css.headers["content-type"].startswith("text/css")
+    assert js.status_code == 200 and "javascript" in js.headers["content-type"]
+    assert "timeupdate" in js.text
+
+
+def test_unknown_share_link_is_404(app: FastAPI) -> None:
+    response = client_for(app).get("/s/not-a-real-token")
+    assert response.status_code == 404
+    assert "unknown or revoked" in response.text

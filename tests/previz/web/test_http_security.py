@@ -1,0 +1,147 @@
+"""The security module on its own: CSRF, the sign-in limiter, headers, the body cap."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi import Depends, FastAPI, Request
+from fastapi.testclient import TestClient
+from starlette.middleware.sessions import SessionMiddleware
+
+from previz.web.security import (
+    CONTENT_SECURITY_POLICY,
+    BodyLimitMiddleware,
+    LoginRateLimiter,
+    SecurityHeadersMiddleware,
+    csrf_protect,
+    csrf_token,
+)
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_limiter_blocks_after_five_failures_and_forgets_after_a_minute() -> None:
+    clock = FakeClock()
+    limiter = LoginRateLimiter(limit=5, window_s=60, clock=clock)
+    for _ in range(4):
+        limiter.failed("Ann", "10.0.0.1")
+    assert not limiter.blocked("ann", "10.0.0.1")
+    limiter.failed("ANN ", "10.0.0.1")
+    assert limiter.blocked("ann", "10.0.0.1")
+    assert not limiter.blocked("ann", "10.0.0.2"), "another address is another key"
+    assert not limiter.blocked("bob", "10.0.0.1"), "another user is another key"
+    clock.now += 61
+    assert not limiter.blocked("ann", "10.0.0.1")
+
+
+def test_limiter_success_clears_the_failures() -> None:
+    limiter = LoginRateLimiter(limit=2, window_s=60, clock=FakeClock())
+    limiter.failed("ann", "a")
+    limiter.succeeded("ann", "a")
+    limiter.failed("ann", "a")
+    assert not limiter.blocked("ann", "a")
+
+
+def _app(max_bytes: int = 1000, secure: bool = False) -> FastAPI:
+    app = FastAPI(dependencies=[Depends(csrf_protect)])
+
+    @app.get("/token")
+    def token(request: Request) -> dict[str, str]:
+        return {"token": csrf_token(request)}
+
+    @app.post("/change")
+    async def change(request: Request) -> dict[str, int]:
+        if "form" in request.headers.get("content-type", ""):
+            form = await request.form()  # cached: the CSRF check read it first
+            return {"fields": len(form)}
+        return {"bytes": len(await request.body())}
+
+    @app.get("/static/x.css")
+    def static() -> dict[str, str]:
+        return {}
+
+    app.add_middleware(SessionMiddleware, secret_key="test-secret", same_site="lax")
+    app.add_middleware(BodyLimitMiddleware, max_bytes=max_bytes)
+    app.add_middleware(SecurityHeadersMiddleware, secure_cookies=secure)
+    return app
+
+
+@pytest.fixture
+def client() -> TestClient:
+    return TestClient(_app())
+
+
+def test_post_without_csrf_token_is_403(client: TestClient) -> None:
+    client.get("/token")
+    assert client.post("/change", data={"x": "1"}).status_code == 403
+
+
+def test_post_with_wrong_token_is_403(client: TestClient) -> None:
+    client.get("/token")
+    assert client.post("/change", data={"csrf_token": "nope"}).status_code == 403
+
+
+def test_post_without_session_is_403(client: TestClient) -> None:
+    assert client.post("/change", data={"csrf_token": "anything"}).status_code == 403
+
+
+def test_post_with_the_session_token_passes_as_field_or_header(client: TestClient) -> None:
+    token = client.get("/token").json()["token"]
+    assert client.post("/change", data={"csrf_token": token}).status_code == 200
+    assert client.post("/change", headers={"X-CSRF-Token": token}).status_code == 200
+    files = {"f": ("a.txt", b"hello", "text/plain")}
+    response = client.post("/change", data={"csrf_token": token}, files=files)
+    assert response.json() == {"fields": 2}
+
+
+def test_token_is_stable_within_a_session_and_differs_between_sessions() -> None:
+    first, second = TestClient(_app()), TestClient(_app())
+    token = first.get("/token").json()["token"]
+    assert first.get("/token").json()["token"] == token
+    assert second.get("/token").json()["token"] != token
+    other = second.get("/token").json()["token"]
+    assert first.post("/change", data={"csrf_token": other}).status_code == 403
+
+
+def test_security_headers_on_every_response(client: TestClient) -> None:
+    response = client.get("/token")
+    assert response.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
+    assert "frame-ancestors 'none'" in CONTENT_SECURITY_POLICY
+    assert "unsafe-inline" not in CONTENT_SECURITY_POLICY
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["referrer-policy"] == "no-referrer"
+    assert response.headers["cache-control"] == "no-store"
+    assert "cache-control" not in client.get("/static/x.css").headers
+
+
+def test_session_cookie_is_httponly_lax_and_secure_only_over_https() -> None:
+    plain = TestClient(_app()).get("/token").headers["set-cookie"].lower()
+    assert "httponly" in plain and "samesite=lax" in plain and "secure" not in plain
+    https = TestClient(_app(), base_url="https://testserver").get("/token")
+    assert "; secure" in https.headers["set-cookie"].lower()
+    forced = TestClient(_app(secure=True)).get("/token")
+    assert "; secure" in forced.headers["set-cookie"].lower()
+
+
+def test_body_over_the_cap_is_413_by_content_length(client: TestClient) -> None:
+    token = client.get("/token").json()["token"]
+    response = client.post("/change", headers={"X-CSRF-Token": token}, content=b"x" * 1001)
+    assert response.status_code == 413
+    ok = client.post("/change", headers={"X-CSRF-Token": token}, content=b"x" * 1000)
+    assert ok.json() == {"bytes": 1000}
+
+
+def test_streamed_body_over_the_cap_is_413(client: TestClient) -> None:
+    token = client.get("/token").json()["token"]
+
+    def chunks():  # no Content-Length: chunked transfer
+        for _ in range(20):
+            yield b"y" * 100
+
+    response = client.post("/change", headers={"X-CSRF-Token": token}, content=chunks())
+    assert response.status_code == 413

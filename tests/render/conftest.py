@@ -1,0 +1,24 @@
+"""Tiny diffusion pipelines, built once per test session (importing torch and diffusers
+costs seconds) and saved to folders the backends load like any user's model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture(scope="session")
+def tiny_sd(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A saved tiny Stable Diffusion pipeline (SD-Turbo's family)."""
+    from tests.render.tiny_pipelines import build_tiny_sd
+
+    return build_tiny_sd(tmp_path_factory.mktemp("models") / "tiny-sd")
+
+
+@pytest.fixture(scope="session")
+def tiny_ltx(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A saved tiny LTX-Video pipeline."""
+    from tests.render.tiny_pipelines import build_tiny_ltx
+
+    return build_tiny_ltx(tmp_path_factory.mktemp("models") / "tiny-ltx")
