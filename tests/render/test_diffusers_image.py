@@ -153,12 +153,12 @@ def test_out_of_memory_alone_names_the_shot_and_keeps_finished_shots(
 def test_a_failing_batch_keeps_the_shots_it_finished(tiny_sd: Path, tmp_path: Path) -> None:
     shots = [make_shot(n) for n in (1, 2, 3, 4)]
     failing = backend(tiny_sd, batch_size=2)
-    wrapped = OomAbove(failing.pipe, limit=1)
+    wrapped = OomAbove(failing.pipe)
     wrapped.fail_on = "beat 4"
     failing._pipe = wrapped
     with pytest.raises(RenderError, match="1-04"):
         render_plan(plan(shots), failing, tmp_path, long_side=72)
-    assert wrapped.batches == [2, 1, 1, 2, 1, 1]  # 1-2 halved; 3-4 halved, 3 done, 4 fails
+    assert wrapped.batches == [2, 2, 1, 1]  # 1-2 done; 3-4 fails, halved: 3 done, 4 fails
     assert len(list((tmp_path / "cache").glob("*/*.png"))) == 3
     assert not list((tmp_path / "cache").glob(".batch-*"))  # no scratch left behind
 
