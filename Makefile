@@ -51,6 +51,8 @@ bench: $(VENV)/.test-$(EXTRAS)
 	$(BIN)/python bench/render_sketch.py
 	$(BIN)/python bench/animatic.py
 	$(BIN)/python bench/e2e.py
+	$(BIN)/python bench/web_load.py
+	$(BIN)/python bench/gpu_render.py
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache .ruff_cache .hypothesis build *.egg-info
