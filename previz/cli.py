@@ -6,21 +6,19 @@ stderr and exit code 1; nothing previz expects ends in a traceback.
 
 from __future__ import annotations
 
-import functools
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from pydantic import BaseModel
 
 if TYPE_CHECKING:
     from shots.model import ShotPlan
-from rich.console import Console
 
 from previz import __version__
 from previz.config import PrevizConfig
+from previz.console import console, reports_errors
 from previz.errors import PrevizError
 from previz.fileio import write_atomically
 from previz.models import models_app
@@ -34,24 +32,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console()
-err_console = Console(stderr=True)
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _reports_errors(command: F) -> F:
-    """Turn previz errors into a one-line message and exit code 1."""
-
-    @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return command(*args, **kwargs)
-        except PrevizError as exc:
-            err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
-            raise typer.Exit(1) from None
-
-    return wrapper  # type: ignore[return-value]
 
 
 def _version(value: bool) -> None:
@@ -85,7 +65,7 @@ def _write_json(model: BaseModel, output: Path | None, *, default: Path) -> Path
 
 
 @app.command()
-@_reports_errors
+@reports_errors
 def parse(
     script: Annotated[
         Path,
@@ -125,7 +105,7 @@ def parse(
 
 
 @app.command()
-@_reports_errors
+@reports_errors
 def plan(
     script: Annotated[
         Path,
@@ -219,7 +199,7 @@ def _config(**values: object) -> PrevizConfig:
 
 
 @app.command()
-@_reports_errors
+@reports_errors
 def run(
     script: Annotated[Path, typer.Argument(help="Screenplay (Fountain, FDX, PDF) or script.json.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Output folder.")] = Path(
@@ -317,7 +297,7 @@ RenderBackendOption = Annotated[
 
 
 @app.command()
-@_reports_errors
+@reports_errors
 def render(
     plan_path: Annotated[
         Path, typer.Argument(metavar="PLAN", help="plan.json (hand edits welcome).")
@@ -350,7 +330,7 @@ def render(
 
 
 @app.command()
-@_reports_errors
+@reports_errors
 def assemble(
     plan_path: Annotated[
         Path, typer.Argument(metavar="PLAN", help="plan.json (hand edits welcome).")

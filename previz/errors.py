@@ -16,6 +16,7 @@ __all__ = [
     "EmptyScriptError",
     "HostileInputError",
     "InputTooLargeError",
+    "MissingExtraError",
     "NoTextLayerError",
     "ParseError",
     "PlanError",
@@ -64,6 +65,10 @@ class PrevizError(Exception):
     def __str__(self) -> str:
         where = self.location
         return f"{where}: {self.message}" if where else self.message
+
+
+class MissingExtraError(PrevizError):
+    """An optional extra (``previz[web]``, ``previz[diffusion]``...) is not installed."""
 
 
 class ScriptError(PrevizError):

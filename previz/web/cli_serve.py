@@ -6,10 +6,17 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.text import Text
 
-__all__ = ["serve"]
+from previz.console import console, reports_errors, require_extra
+
+__all__ = ["WEB_MODULES", "serve"]
+
+WEB_MODULES = ("fastapi", "uvicorn", "sqlalchemy", "alembic", "argon2", "multipart")
+"""What the ``web`` extra brings; checked before the app is imported."""
 
 
+@reports_errors
 def serve(
     host: Annotated[
         str, typer.Option("--host", help="Address to listen on (loopback by default).")
@@ -44,26 +51,20 @@ def serve(
     ] = False,
 ) -> None:
     """Start the review web app: upload scripts, watch animatics, comment, approve, edit."""
+    require_extra("web", *WEB_MODULES, feature="the review web app")
     import uvicorn
-    from rich.console import Console
 
-    from previz.errors import PrevizError
     from previz.web.app import create_app
     from previz.web.services.users import ensure_owner
     from previz.web.settings import WebSettings
 
-    console = Console()
-    try:
-        settings = WebSettings.from_options(
-            data_dir=data, database_url=database_url, secure_cookies=secure_cookies
-        )
-        password = ensure_owner(settings)
-    except PrevizError as exc:
-        Console(stderr=True).print(f"[bold red]error:[/] {exc}", highlight=False)
-        raise typer.Exit(1) from None
+    settings = WebSettings.from_options(
+        data_dir=data, database_url=database_url, secure_cookies=secure_cookies
+    )
+    password = ensure_owner(settings)
     shown_host = f"[{host}]" if ":" in host else host
     console.print(f"previz review app: [bold]http://{shown_host}:{port}/[/]")
-    console.print(f"data folder: {settings.data_dir}")
+    console.print(Text(f"data folder: {settings.data_dir}"))
     if password is not None:
         console.print(
             f"first run: created the account [bold]{password.username}[/] with the one-time "
