@@ -39,38 +39,13 @@ NOTE = (
 )
 
 
-def _tokenizer(max_length: int) -> Any:
-    """A character-level tokenizer (the real ones need a download; tokenizing is not timed)."""
-    import string
-
-    from tokenizers import Regex, Tokenizer, models, normalizers, pre_tokenizers
-    from transformers import PreTrainedTokenizerFast
-
-    chars = string.ascii_lowercase + string.digits + " ,.-'\"()!?:;"
-    vocab = {t: i for i, t in enumerate(("<pad>", "<unk>", "</s>", "<s>", *chars))}
-    tok = Tokenizer(models.WordLevel(vocab=vocab, unk_token="<unk>"))
-    tok.normalizer = normalizers.Lowercase()
-    tok.pre_tokenizer = pre_tokenizers.Split(Regex("."), behavior="isolated")
-    return PreTrainedTokenizerFast(
-        tokenizer_object=tok,
-        pad_token="<pad>",
-        unk_token="<unk>",
-        eos_token="</s>",
-        bos_token="<s>",
-        model_max_length=max_length,
-    )
-
-
 def sd_turbo_pipeline(device: str, dtype: Any) -> Any:
     """SD-Turbo's architecture (stabilityai/sd-turbo configs) with random weights."""
     import torch
-    from diffusers import (
-        AutoencoderKL,
-        EulerDiscreteScheduler,
-        StableDiffusionPipeline,
-        UNet2DConditionModel,
-    )
+    from diffusers import AutoencoderKL, UNet2DConditionModel
     from transformers import CLIPTextConfig, CLIPTextModel
+
+    from render._diffusers_configs import sd_pipeline
 
     with torch.device(device):
         unet = UNet2DConditionModel(
@@ -99,24 +74,7 @@ def sd_turbo_pipeline(device: str, dtype: Any) -> Any:
                 projection_dim=512,
             )
         )
-    pipe = StableDiffusionPipeline(
-        unet=unet.eval(),
-        vae=vae.eval(),
-        text_encoder=text_encoder.eval(),
-        tokenizer=_tokenizer(77),
-        scheduler=EulerDiscreteScheduler(
-            beta_start=0.00085,
-            beta_end=0.012,
-            beta_schedule="scaled_linear",
-            timestep_spacing="trailing",
-            steps_offset=1,
-        ),
-        safety_checker=None,
-        feature_extractor=None,
-        requires_safety_checker=False,
-    )
-    pipe.set_progress_bar_config(disable=True)
-    return pipe.to(device, dtype)
+    return sd_pipeline(unet, vae, text_encoder).to(device, dtype)
 
 
 def ltx_video_pipeline(device: str, dtype: Any) -> Any:
@@ -125,10 +83,11 @@ def ltx_video_pipeline(device: str, dtype: Any) -> Any:
     from diffusers import (
         AutoencoderKLLTXVideo,
         FlowMatchEulerDiscreteScheduler,
-        LTXPipeline,
         LTXVideoTransformer3DModel,
     )
     from transformers import T5Config, T5EncoderModel
+
+    from render._diffusers_configs import ltx_pipeline
 
     with torch.device(device):
         transformer = LTXVideoTransformer3DModel().to(dtype)
@@ -144,17 +103,10 @@ def ltx_video_pipeline(device: str, dtype: Any) -> Any:
                 feed_forward_proj="gated-gelu",
             )
         ).to(dtype)
-    pipe = LTXPipeline(
-        transformer=transformer.eval(),
-        vae=vae.eval(),
-        text_encoder=text_encoder.eval(),
-        tokenizer=_tokenizer(128),
-        scheduler=FlowMatchEulerDiscreteScheduler(
-            use_dynamic_shifting=True, base_shift=0.95, max_shift=2.05
-        ),
+    scheduler = FlowMatchEulerDiscreteScheduler(
+        use_dynamic_shifting=True, base_shift=0.95, max_shift=2.05
     )
-    pipe.set_progress_bar_config(disable=True)
-    return pipe.to(device)
+    return ltx_pipeline(transformer, vae, text_encoder, scheduler).to(device)
 
 
 def tiny_pipelines(folder: Path) -> tuple[str, str]:
@@ -199,20 +151,14 @@ def _timed(fn: Callable[[], object], sync: Callable[[], None]) -> float:
 
 def bench_stills(pipe: Any, backend: Any, shots: int, long_side: int, sync: Any) -> dict:
     """Shots per second: the backend through the render stage, and the plain loop."""
-    from render._diffusers_prompt import generators, shot_prompt
-    from render.base import RenderRequest
-    from render.stage import render_plan
+    from render._diffusers_prompt import generators
 
     plan = _plan(shots, 3.0)
     width, height = plan.style.frame_size(long_side)
     gen_w, gen_h = backend._generation_size(width, height)
-    prompts = [
-        shot_prompt(RenderRequest(shot=s, style=plan.style, width=width, height=height))
-        for s in plan.shots
-    ]
 
     def loop() -> None:
-        for prompt in prompts:
+        for prompt in _prompts(plan, width, height):
             pipe(
                 prompt=prompt.prompt,
                 num_inference_steps=backend.steps,
@@ -222,15 +168,14 @@ def bench_stills(pipe: Any, backend: Any, shots: int, long_side: int, sync: Any)
                 generator=generators([prompt.seed])[0],
             ).images[0]
 
-    def ours() -> None:
-        with tempfile.TemporaryDirectory() as out:
-            render_plan(plan, backend, Path(out), long_side=long_side)
-
-    # the plain loop first: the backend's speed settings change the shared pipeline in place
-    _warm(lambda: pipe(prompt="warm up", num_inference_steps=1, width=gen_w, height=gen_h))
-    plain = _timed(loop, sync)
-    _warm(lambda: render_plan(_plan(2, 3.0), backend, Path(tempfile.mkdtemp()), long_side=64))
-    mine = _timed(ours, sync)
+    plain, mine = _race(
+        lambda: pipe(prompt="warm up", num_inference_steps=1, width=gen_w, height=gen_h),
+        loop,
+        backend,
+        (_plan(2, 3.0), plan),
+        long_side,
+        sync,
+    )
     return {
         "shots": shots,
         "size": f"{width}x{height} (generated at {gen_w}x{gen_h})",
@@ -247,21 +192,15 @@ def bench_clips(
     pipe: Any, backend: Any, clips: int, seconds: float, size: tuple[int, int], sync: Any
 ) -> dict:
     """Seconds of video per wall second: the backend through the render stage, and the loop."""
-    from render._diffusers_prompt import generators, shot_prompt
-    from render.base import RenderRequest
+    from render._diffusers_prompt import generators
     from render.diffusers_video import clip_frames
-    from render.stage import render_plan
 
     plan = _plan(clips, seconds)
     width, height = size
     frames, _ = clip_frames(seconds, backend.fps, backend._temporal_step(), backend.max_frames)
-    prompts = [
-        shot_prompt(RenderRequest(shot=s, style=plan.style, width=width, height=height))
-        for s in plan.shots
-    ]
 
     def loop() -> None:
-        for prompt in prompts:
+        for prompt in _prompts(plan, width, height):
             pipe(
                 prompt=prompt.prompt,
                 negative_prompt=prompt.negative_prompt,
@@ -274,14 +213,14 @@ def bench_clips(
                 generator=generators([prompt.seed])[0],
             ).frames[0]
 
-    def ours() -> None:
-        with tempfile.TemporaryDirectory() as out:
-            render_plan(plan, backend, Path(out), long_side=width)
-
-    _warm(lambda: pipe(prompt="warm up", width=64, height=64, num_frames=9, num_inference_steps=1))
-    plain = _timed(loop, sync)
-    _warm(lambda: render_plan(_plan(1, 0.3), backend, Path(tempfile.mkdtemp()), long_side=64))
-    mine = _timed(ours, sync)
+    plain, mine = _race(
+        lambda: pipe(prompt="warm up", width=64, height=64, num_frames=9, num_inference_steps=1),
+        loop,
+        backend,
+        (_plan(1, 0.3), plan),
+        width,
+        sync,
+    )
     made = clips * frames / backend.fps
     return {
         "clips": clips,
@@ -293,9 +232,42 @@ def bench_clips(
     }
 
 
-def _warm(fn: Callable[[], object]) -> None:
-    """One small render first: kernels, allocator, compilation."""
-    fn()
+def _prompts(plan: Any, width: int, height: int) -> list[Any]:
+    """What the backend asks the model for each shot (prompting is not timed)."""
+    from render._diffusers_prompt import shot_prompt
+    from render.base import RenderRequest
+
+    return [
+        shot_prompt(RenderRequest(shot=s, style=plan.style, width=width, height=height))
+        for s in plan.shots
+    ]
+
+
+def _race(
+    warm_plain: Callable[[], object],
+    plain_loop: Callable[[], object],
+    backend: Any,
+    plans: tuple[Any, Any],
+    long_side: int,
+    sync: Callable[[], None],
+) -> tuple[float, float]:
+    """Seconds for the plain loop, then for ``render_plan`` with ``backend``, each after a
+    small warm-up render (kernels, allocator, compilation): ``plans`` is (warm-up, timed).
+
+    The plain loop runs first: the backend's speed settings change the shared pipeline in
+    place.
+    """
+    from render.stage import render_plan
+
+    def render(plan: Any, long_side: int) -> None:
+        with tempfile.TemporaryDirectory() as out:
+            render_plan(plan, backend, Path(out), long_side=long_side)
+
+    warm_up, timed = plans
+    warm_plain()
+    plain = _timed(plain_loop, sync)
+    render(warm_up, 64)
+    return plain, _timed(lambda: render(timed, long_side), sync)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -311,6 +283,7 @@ def main(argv: list[str] | None = None) -> int:
 
     import torch
 
+    from render._diffusers_load import DEFAULT_IMAGE_MODEL, DEFAULT_VIDEO_MODEL, KNOWN_MODELS
     from render.diffusers_image import DiffusersImageBackend
     from render.diffusers_video import DiffusersVideoBackend
 
@@ -340,11 +313,19 @@ def main(argv: list[str] | None = None) -> int:
         print("tiny models: a smoke check of this script, not a measurement")
     else:
         image_pipe = sd_turbo_pipeline(device, torch.float16)
-        image = _image_backend(image_pipe, device, args.compile)
+        image = _in_memory_backend(
+            DiffusersImageBackend,
+            image_pipe,
+            DEFAULT_IMAGE_MODEL,
+            device,
+            args.compile,
+            dtype="float16",
+        )
         shots, clips, long_side, seconds = args.shots, args.clips, args.long_side, args.clip_seconds
         clip_size = (768, 512)  # LTX-Video's native size (the published figure's setting)
 
-    torch.cuda.reset_peak_memory_stats() if cuda else None
+    if cuda:
+        torch.cuda.reset_peak_memory_stats()
     stills = bench_stills(image_pipe, image, shots, long_side, sync)
     _report("stills (diffusers-image, SD-Turbo architecture)", stills, cuda)
     if args.skip_video:
@@ -353,50 +334,48 @@ def main(argv: list[str] | None = None) -> int:
         del image, image_pipe, stills
         torch.cuda.empty_cache()
         video_pipe = ltx_video_pipeline(device, torch.bfloat16)
-        video = _video_backend(video_pipe, device, args.compile)
-    torch.cuda.reset_peak_memory_stats() if cuda else None
+        video = _in_memory_backend(
+            DiffusersVideoBackend,
+            video_pipe,
+            DEFAULT_VIDEO_MODEL,
+            device,
+            args.compile,
+            dtype="bfloat16",
+            fps=KNOWN_MODELS[DEFAULT_VIDEO_MODEL].fps,
+        )
+    if cuda:
+        torch.cuda.reset_peak_memory_stats()
     result = bench_clips(video_pipe, video, clips, seconds, clip_size, sync)
     _report("clips (diffusers-video, LTX-Video architecture)", result, cuda)
     return 0
 
 
-def _image_backend(pipe: Any, device: str, compile: bool) -> Any:
-    """The backend as ``from_pretrained`` makes it, around the in-memory pipeline.
+def _in_memory_backend(
+    backend_class: Any, pipe: Any, model: str, device: str, compile: bool, **settings: Any
+) -> Any:
+    """A backend as ``from_pretrained`` makes it for ``model`` (the known model's steps,
+    guidance and size), around the in-memory pipeline.
 
     A second copy of the pipeline would double the GPU memory, so the plain loop runs
     first, before the backend's speed settings change the pipeline in place.
     """
-    from render.diffusers_image import DiffusersImageBackend
+    from render._diffusers_load import KNOWN_MODELS, apply_speedups
 
-    return DiffusersImageBackend(
-        loader=lambda: _sped_up(pipe, device, compile),
-        model_id="stabilityai/sd-turbo (random weights)",
-        steps=1,
-        guidance=0.0,
+    known = KNOWN_MODELS[model]
+
+    def load() -> Any:
+        apply_speedups(pipe, device, compile=compile)
+        return pipe
+
+    return backend_class(
+        loader=load,
+        model_id=f"{model} (random weights)",
+        steps=known.steps,
+        guidance=known.guidance,
         device=device,
-        dtype="float16",
+        max_long_side=known.max_long_side,
+        **settings,
     )
-
-
-def _video_backend(pipe: Any, device: str, compile: bool) -> Any:
-    from render.diffusers_video import DiffusersVideoBackend
-
-    return DiffusersVideoBackend(
-        loader=lambda: _sped_up(pipe, device, compile),
-        model_id="Lightricks/LTX-Video (random weights)",
-        steps=30,
-        guidance=3.0,
-        device=device,
-        fps=24,
-        dtype="bfloat16",
-    )
-
-
-def _sped_up(pipe: Any, device: str, compile: bool) -> Any:
-    from render._diffusers_load import apply_speedups
-
-    apply_speedups(pipe, device, compile=compile)
-    return pipe
 
 
 def _report(title: str, result: dict, cuda: bool) -> None:

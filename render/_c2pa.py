@@ -137,8 +137,11 @@ def load_signing_config() -> SigningConfig | None:
     )
 
 
-def import_c2pa(config: SigningConfig) -> ModuleType:
+def import_c2pa(needed_for: str) -> ModuleType:
     """The ``c2pa`` module.
+
+    Args:
+        needed_for: what needs it, for the error message.
 
     Raises:
         BackendUnavailableError: c2pa-python is not installed (the message says how to
@@ -148,8 +151,7 @@ def import_c2pa(config: SigningConfig) -> ModuleType:
         import c2pa
     except ImportError:
         raise BackendUnavailableError(
-            f"a C2PA certificate is configured ({config.cert_source}) but c2pa-python is "
-            f"not installed: {INSTALL_HINT}"
+            f"{needed_for} needs c2pa-python, which is not installed: {INSTALL_HINT}"
         ) from None
     return c2pa
 
@@ -180,7 +182,7 @@ def sign(
         RenderError: the certificate or key is unusable or signing failed; the message
             names the media and the problem, the error's path the credential at fault.
     """
-    c2pa = import_c2pa(config)
+    c2pa = import_c2pa(f"the configured C2PA certificate ({config.cert_source})")
     name = media_name or src.name
     try:
         signer = c2pa.Signer.from_info(
@@ -223,12 +225,7 @@ def read_manifest_store(path: Path, media_type: str) -> dict[str, Any] | None:
     """
     import json
 
-    try:
-        import c2pa
-    except ImportError:
-        raise BackendUnavailableError(
-            f"reading C2PA manifests needs c2pa-python: {INSTALL_HINT}"
-        ) from None
+    c2pa = import_c2pa("reading C2PA manifests")
     try:
         with (
             path.open("rb") as handle,

@@ -59,14 +59,17 @@ class KnownModel:
 DEFAULT_IMAGE_MODEL = "stabilityai/sd-turbo"
 DEFAULT_VIDEO_MODEL = "Lightricks/LTX-Video"
 
-_DIFFUSERS_FILES = ("model_index.json", "*/*.json", "*/*.txt", "*/*.model")
+_FP16_FILES = ("model_index.json", "*/*.json", "*/*.txt", "*/*.model", "*/*.fp16.safetensors")
+"""The configs, tokenizers and fp16 weights (not the fp32 ones or single-file checkpoints)."""
+_ALL_FILES = ("model_index.json", "*/*")
+"""Every component folder, not the single-file checkpoints at the top level."""
 KNOWN_MODELS: dict[str, KnownModel] = {
     model.repo_id: model
     for model in (
         KnownModel(
             DEFAULT_IMAGE_MODEL,
             "image",
-            (*_DIFFUSERS_FILES, "*/*.fp16.safetensors"),
+            _FP16_FILES,
             variant="fp16",
             steps=1,
             guidance=0.0,
@@ -76,7 +79,7 @@ KNOWN_MODELS: dict[str, KnownModel] = {
         KnownModel(
             "stabilityai/sdxl-turbo",
             "image",
-            (*_DIFFUSERS_FILES, "*/*.fp16.safetensors"),
+            _FP16_FILES,
             variant="fp16",
             steps=2,
             guidance=0.0,
@@ -86,7 +89,7 @@ KNOWN_MODELS: dict[str, KnownModel] = {
         KnownModel(
             DEFAULT_VIDEO_MODEL,
             "video",
-            ("model_index.json", "*/*"),
+            _ALL_FILES,
             steps=30,
             guidance=3.0,
             max_long_side=768,
@@ -97,7 +100,7 @@ KNOWN_MODELS: dict[str, KnownModel] = {
         KnownModel(
             "Wan-AI/Wan2.1-T2V-1.3B-Diffusers",
             "video",
-            ("model_index.json", "*/*"),
+            _ALL_FILES,
             steps=30,
             guidance=5.0,
             max_long_side=832,

@@ -13,6 +13,7 @@ from pathlib import Path
 from PIL import Image, ImageOps
 
 from previz.errors import RenderError
+from render._ffmpeg import find_ffmpeg
 
 __all__ = ["fit_frame", "save_still", "write_clip"]
 
@@ -36,14 +37,13 @@ def save_still(image: Image.Image, width: int, height: int, dest: Path) -> None:
 def write_clip(frames: Iterable[Image.Image], width: int, height: int, fps: int, dest: Path) -> int:
     """Encode ``frames`` as H.264 (yuv420p, +faststart) at ``width`` x ``height`` and ``fps``.
 
-    Uses the ffmpeg bundled with imageio-ffmpeg.
-
     Returns:
         The number of frames written.
-    """
-    from imageio_ffmpeg import get_ffmpeg_exe
 
-    args = [get_ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-nostdin", "-y"]
+    Raises:
+        RenderError: no ffmpeg, or it failed (its message), or no frames.
+    """
+    args = [find_ffmpeg(), "-hide_banner", "-loglevel", "error", "-nostdin", "-y"]
     args += ["-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{width}x{height}", "-r", str(fps)]
     args += ["-i", "pipe:0", "-an", "-c:v", "libx264", "-preset", "veryfast", "-crf", "18"]
     args += ["-pix_fmt", "yuv420p", "-movflags", "+faststart", "-f", "mp4", str(dest)]

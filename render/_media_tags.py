@@ -7,18 +7,17 @@ MP4 streams are copied untouched (``-codec copy``): only the metadata changes.
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 from previz.errors import RenderError
+from render._ffmpeg import find_ffmpeg
 
 __all__ = [
     "MP4",
     "PNG",
     "XMP_KEY",
-    "find_ffmpeg",
     "media_type",
     "read_mp4_tags",
     "read_png_text",
@@ -118,29 +117,6 @@ def read_mp4_tags(path: Path) -> dict[str, str]:
     return _parse_ffmetadata(_ffmpeg(args, path))
 
 
-def find_ffmpeg() -> str:
-    """The ffmpeg executable: imageio-ffmpeg's bundled binary, else one on ``PATH``.
-
-    Raises:
-        RenderError: neither is available.
-    """
-    # Copied from previz.assemble._animatic_ffmpeg.find_ffmpeg (render/ does not import
-    # the assembler), raising the render stage's error.
-    try:
-        import imageio_ffmpeg
-
-        return imageio_ffmpeg.get_ffmpeg_exe()
-    except (ImportError, RuntimeError):
-        pass
-    exe = shutil.which("ffmpeg")
-    if exe is None:
-        raise RenderError(
-            "ffmpeg not found: install imageio-ffmpeg (pip install imageio-ffmpeg) "
-            "or put an ffmpeg binary on PATH"
-        )
-    return exe
-
-
 def _png_chunks(data: bytes, path: Path) -> Iterator[tuple[bytes, int, int]]:
     """``(type, start, end)`` of each chunk, ``end`` past its CRC, up to ``IEND``."""
     if not data.startswith(PNG_SIGNATURE):
@@ -160,6 +136,7 @@ def _png_chunks(data: bytes, path: Path) -> Iterator[tuple[bytes, int, int]]:
 
 
 def _ffmpeg(args: list[str], path: Path) -> str:
+    """Run ffmpeg on ``path`` to the end; its standard output."""
     try:
         done = subprocess.run(args, capture_output=True, check=False)
     except OSError as exc:

@@ -10,25 +10,15 @@ constructed.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
 from previz.errors import RenderError
+from render._diffusers_backend import DiffusersBackend, plan_load, write_whole
 from render._diffusers_batch import cuda_batch_size, run_in_batches
-from render._diffusers_load import (
-    DEFAULT_IMAGE_MODEL,
-    KNOWN_MODELS,
-    apply_speedups,
-    enable_offload,
-    load_pipeline,
-    locate_model,
-    resolve_device,
-    resolve_dtype,
-    torch_modules,
-)
+from render._diffusers_load import DEFAULT_IMAGE_MODEL, enable_offload
 from render._diffusers_output import save_still
 from render._diffusers_prompt import ShotPrompt, fit_size, generators, shot_prompt
 from render.base import RenderRequest
@@ -53,26 +43,25 @@ class _Item:
     prompt: ShotPrompt
 
 
-class DiffusersImageBackend:
+class DiffusersImageBackend(DiffusersBackend):
     """Stills from a text-to-image diffusion pipeline.
 
     Args:
         pipe: a diffusers text-to-image pipeline.
-        loader: instead of ``pipe``, a function that loads it on first use.
-        model_id: what the cache key and the provenance record name (hub id or folder).
-        fingerprint: changes when the weights may have (defaults to ``model_id``).
-        steps: denoising steps.
         guidance: classifier-free guidance scale (0 for distilled turbo models).
-        device: where the pipeline runs (``cpu``, ``cuda``, ``mps``).
-        max_long_side: generated frames' long side at most (then resized to the request).
         batch_size: shots per batch; ``None``: from free memory on CUDA, 1 elsewhere.
-        dtype: the pipeline's dtype name, for the cache key (default: ``pipe.dtype``).
+
+    The other arguments are :class:`~render._diffusers_backend.DiffusersBackend`'s.
+
+    Raises:
+        RenderError: both or neither of ``pipe`` and ``loader``, or a step or batch size
+            below 1.
     """
 
     name: ClassVar[str] = "diffusers-image"
     kind: ClassVar[MediaKind] = "still"
     suffix: ClassVar[str] = ".png"
-    generative: ClassVar[bool] = True
+    version: ClassVar[str] = DIFFUSERS_IMAGE_VERSION
 
     def __init__(
         self,
@@ -88,25 +77,23 @@ class DiffusersImageBackend:
         batch_size: int | None = None,
         dtype: str | None = None,
     ) -> None:
-        if (pipe is None) == (loader is None):
-            raise RenderError("give a pipeline or a loader, not both or neither")
-        if steps < 1:
-            raise RenderError(f"steps must be at least 1, got {steps}")
+        super().__init__(
+            pipe,
+            loader=loader,
+            model_id=model_id,
+            fingerprint=fingerprint,
+            steps=steps,
+            guidance=guidance,
+            device=device,
+            max_long_side=max_long_side,
+            dtype=dtype,
+        )
         if batch_size is not None and batch_size < 1:
             raise RenderError(f"batch size must be at least 1, got {batch_size}")
-        self._pipe = pipe
-        self._load = loader
-        self.model_id = model_id
-        self.fingerprint = fingerprint or model_id
-        self.steps = steps
-        self.guidance = guidance
-        self.device = device
-        self.max_long_side = max_long_side
         self.batch_size = batch_size
         self.offloaded = False
         self._cap = MAX_BATCH
         """Largest batch that has not run out of memory."""
-        self.dtype = dtype or str(getattr(pipe, "dtype", "unknown")).removeprefix("torch.")
 
     @classmethod
     def from_pretrained(
@@ -125,38 +112,21 @@ class DiffusersImageBackend:
 
         The weights load on the first shot that is not in the cache. Defaults for steps,
         guidance and size come from the known model's entry (SD-Turbo: 1 step, no guidance).
+        ``compile=None`` compiles when ``PREVIZ_COMPILE`` is set.
 
         Raises:
             BackendUnavailableError: torch or diffusers missing, or the model not on disk
                 (the message gives the ``previz models pull`` command).
         """
-        torch_modules()
-        source = locate_model(model_id_or_path)
-        device = resolve_device(device)
-        torch_dtype = resolve_dtype(device, dtype)
-        known = source.known or KNOWN_MODELS.get(DEFAULT_IMAGE_MODEL)
-        assert known is not None
-        if compile is None:
-            compile = os.environ.get("PREVIZ_COMPILE", "") not in ("", "0")
-
-        def load() -> Any:
-            from diffusers import AutoPipelineForText2Image
-
-            pipe = load_pipeline(source, AutoPipelineForText2Image, device, torch_dtype)
-            apply_speedups(pipe, device, compile=compile)
-            return pipe
-
-        return cls(
-            loader=load,
-            model_id=source.model_id,
-            fingerprint=source.fingerprint,
-            steps=steps if steps is not None else known.steps,
-            guidance=guidance if guidance is not None else known.guidance,
+        plan = plan_load(
+            model_id_or_path,
+            "AutoPipelineForText2Image",
+            default_model=DEFAULT_IMAGE_MODEL,
             device=device,
-            max_long_side=max_long_side or known.max_long_side,
-            batch_size=batch_size,
-            dtype=str(torch_dtype).removeprefix("torch."),
+            dtype=dtype,
+            compile=compile,
         )
+        return cls(**plan.backend_args(steps, guidance, max_long_side), batch_size=batch_size)
 
     @classmethod
     def from_options(
@@ -179,26 +149,6 @@ class DiffusersImageBackend:
             batch_size=batch_size,
             compile=compile or None,
         )
-
-    @property
-    def pipe(self) -> Any:
-        """The pipeline, loaded on first use."""
-        if self._pipe is None:
-            assert self._load is not None
-            self._pipe = self._load()
-            self._load = None
-        return self._pipe
-
-    def settings(self) -> dict[str, Any]:
-        """Model (id and revision, or folder hash), steps, guidance, dtype, size cap, version."""
-        return {
-            "model": self.fingerprint,
-            "steps": self.steps,
-            "guidance": self.guidance,
-            "dtype": self.dtype,
-            "max_long_side": self.max_long_side,
-            "version": DIFFUSERS_IMAGE_VERSION,
-        }
 
     def batch_limit(self, width: int, height: int) -> int:
         """Shots per batch at ``width`` x ``height``: configured, or from free CUDA memory."""
@@ -259,31 +209,14 @@ class DiffusersImageBackend:
             kwargs["negative_prompt"] = [item.prompt.negative_prompt for item in batch]
         images = self.pipe(**kwargs).images
         for item, image in zip(batch, images, strict=True):
-            # written and stamped under a temporary name: ``dest`` appears only when whole
-            part = item.dest.with_name(f".{item.dest.stem}.part{item.dest.suffix}")
-            try:
+            with write_whole(item.dest) as part:
                 save_still(image, item.request.width, item.request.height, part)
-                self._stamp(item, part)
-                os.replace(part, item.dest)
-            finally:
-                part.unlink(missing_ok=True)
-
-    def _stamp(self, item: _Item, path: Path) -> None:
-        from render.provenance import GenerationInfo, stamp_generated
-
-        stamp_generated(
-            path,
-            GenerationInfo(
-                backend=self.name,
-                model_id=self.model_id,
-                prompt=item.prompt.prompt,
-                negative_prompt=item.prompt.negative_prompt if self.guidance > 1.0 else "",
-                seed=item.prompt.seed,
-                steps=self.steps,
-                width=item.request.width,
-                height=item.request.height,
-            ),
-        )
+                self._stamp(
+                    part,
+                    item.request,
+                    item.prompt,
+                    negative_prompt=item.prompt.negative_prompt if self.guidance > 1.0 else "",
+                )
 
     def _offload(self) -> bool:
         if self.offloaded:

@@ -14,32 +14,25 @@ from __future__ import annotations
 
 import inspect
 import math
-import os
 import tempfile
 import warnings
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from PIL import Image
 
 from previz.errors import BackendUnavailableError, RenderError
+from render._diffusers_backend import DiffusersBackend, plan_load, write_whole
 from render._diffusers_batch import run_in_batches
-from render._diffusers_load import (
-    DEFAULT_VIDEO_MODEL,
-    KNOWN_MODELS,
-    apply_speedups,
-    enable_offload,
-    load_pipeline,
-    locate_model,
-    resolve_device,
-    resolve_dtype,
-    torch_modules,
-)
+from render._diffusers_load import DEFAULT_VIDEO_MODEL, enable_offload, torch_modules
 from render._diffusers_output import write_clip
-from render._diffusers_prompt import ShotPrompt, fit_size, generators, shot_prompt
+from render._diffusers_prompt import fit_size, generators, shot_prompt
 from render.base import RenderRequest
 from render.model import MediaKind
+
+if TYPE_CHECKING:
+    from render.diffusers_image import DiffusersImageBackend
 
 __all__ = ["DIFFUSERS_VIDEO_VERSION", "ClipNote", "DiffusersVideoBackend", "clip_frames"]
 
@@ -63,29 +56,27 @@ def clip_frames(duration_s: float, fps: int, step: int, max_frames: int) -> tupl
     return (longest, True) if frames > longest else (frames, False)
 
 
-class DiffusersVideoBackend:
+class DiffusersVideoBackend(DiffusersBackend):
     """Clips from a text-to-video diffusion pipeline.
 
     Args:
         pipe: a diffusers text-to-video pipeline.
-        loader: instead of ``pipe``, a function that loads it on first use.
-        model_id: what the cache key and the provenance record name.
-        fingerprint: changes when the weights may have (defaults to ``model_id``).
-        steps: denoising steps.
-        guidance: classifier-free guidance scale.
-        device: where the pipeline runs.
         fps: the model's frame rate (the clip's).
         max_frames: the longest clip the model makes well.
-        max_long_side: generated frames' long side at most (then resized to the request).
-        dtype: the pipeline's dtype name, for the cache key (default: ``pipe.dtype``).
         still: an image backend (``diffusers-image``) whose still of the shot starts the
             clip (image-to-video, LTX-Video models), so that the still and the clip agree.
+
+    The other arguments are :class:`~render._diffusers_backend.DiffusersBackend`'s.
+
+    Raises:
+        RenderError: both or neither of ``pipe`` and ``loader``, or a step count, frame
+            rate or frame count below 1.
     """
 
     name: ClassVar[str] = "diffusers-video"
     kind: ClassVar[MediaKind] = "clip"
     suffix: ClassVar[str] = ".mp4"
-    generative: ClassVar[bool] = True
+    version: ClassVar[str] = DIFFUSERS_VIDEO_VERSION
 
     def __init__(
         self,
@@ -101,25 +92,23 @@ class DiffusersVideoBackend:
         max_frames: int = 161,
         max_long_side: int = 768,
         dtype: str | None = None,
-        still: Any = None,
+        still: DiffusersImageBackend | None = None,
     ) -> None:
-        if (pipe is None) == (loader is None):
-            raise RenderError("give a pipeline or a loader, not both or neither")
-        if steps < 1 or fps < 1 or max_frames < 1:
-            raise RenderError(
-                f"steps, fps and max_frames must be positive, got {steps}, {fps}, {max_frames}"
-            )
-        self._pipe = pipe
-        self._load = loader
-        self.model_id = model_id
-        self.fingerprint = fingerprint or model_id
-        self.steps = steps
-        self.guidance = guidance
-        self.device = device
+        super().__init__(
+            pipe,
+            loader=loader,
+            model_id=model_id,
+            fingerprint=fingerprint,
+            steps=steps,
+            guidance=guidance,
+            device=device,
+            max_long_side=max_long_side,
+            dtype=dtype,
+        )
+        if fps < 1 or max_frames < 1:
+            raise RenderError(f"fps and max_frames must be positive, got {fps}, {max_frames}")
         self.fps = fps
         self.max_frames = max_frames
-        self.max_long_side = max_long_side
-        self.dtype = dtype or str(getattr(pipe, "dtype", "unknown")).removeprefix("torch.")
         self.notes: list[str] = []
         self.still = still
         self._fallbacks = 0
@@ -149,33 +138,24 @@ class DiffusersVideoBackend:
         Raises:
             BackendUnavailableError: torch or diffusers missing, or the model not on disk.
         """
-        torch_modules()
-        source = locate_model(model_id_or_path)
-        device = resolve_device(device)
-        torch_dtype = resolve_dtype(device, dtype, prefer_bf16=True)
-        known = source.known or KNOWN_MODELS[DEFAULT_VIDEO_MODEL]
-        if compile is None:
-            compile = os.environ.get("PREVIZ_COMPILE", "") not in ("", "0")
-
-        def load() -> Any:
-            from diffusers import DiffusionPipeline
-
-            pipe = load_pipeline(source, DiffusionPipeline, device, torch_dtype)
-            apply_speedups(pipe, device, compile=compile, tiling=_small_gpu(device))
-            return pipe
-
-        return cls(
-            loader=load,
-            model_id=source.model_id,
-            fingerprint=source.fingerprint,
-            steps=steps if steps is not None else known.steps,
-            guidance=guidance if guidance is not None else known.guidance,
+        plan = plan_load(
+            model_id_or_path,
+            "DiffusionPipeline",
+            default_model=DEFAULT_VIDEO_MODEL,
             device=device,
-            fps=fps or known.fps,
-            max_frames=max_frames or known.max_frames,
-            max_long_side=max_long_side or known.max_long_side,
-            dtype=str(torch_dtype).removeprefix("torch."),
-            still=_still_backend(still_model, device, compile) if still_model else None,
+            dtype=dtype,
+            compile=compile,
+            prefer_bf16=True,
+            tiling=_small_gpu,
+        )
+        still = None
+        if still_model:
+            still = _still_backend(still_model, plan.device, plan.compile)
+        return cls(
+            **plan.backend_args(steps, guidance, max_long_side),
+            fps=fps or plan.known.fps,
+            max_frames=max_frames or plan.known.max_frames,
+            still=still,
         )
 
     @classmethod
@@ -200,28 +180,11 @@ class DiffusersVideoBackend:
             still_model=still_model,
         )
 
-    @property
-    def pipe(self) -> Any:
-        """The pipeline, loaded on first use."""
-        if self._pipe is None:
-            assert self._load is not None
-            self._pipe = self._load()
-            self._load = None
-        return self._pipe
-
     def settings(self) -> dict[str, Any]:
         """Model, steps, guidance, dtype, frame rate, clip and size caps, version (and the
         still's backend settings for image-to-video)."""
-        settings: dict[str, Any] = {
-            "model": self.fingerprint,
-            "steps": self.steps,
-            "guidance": self.guidance,
-            "dtype": self.dtype,
-            "fps": self.fps,
-            "max_frames": self.max_frames,
-            "max_long_side": self.max_long_side,
-            "version": DIFFUSERS_VIDEO_VERSION,
-        }
+        settings = super().settings()
+        settings.update(fps=self.fps, max_frames=self.max_frames)
         if self.still is not None:
             settings["still"] = {"backend": self.still.name, **self.still.settings()}
         return settings
@@ -292,36 +255,20 @@ class DiffusersVideoBackend:
         if "frame_rate" in inspect.signature(pipe.__call__).parameters:
             kwargs["frame_rate"] = self.fps
         video = pipe(**kwargs).frames[0]
-        # written and stamped under a temporary name: ``dest`` appears only when whole
-        part = dest.with_name(f".{dest.stem}.part{dest.suffix}")
-        try:
+        with write_whole(dest) as part:
             written = write_clip(video, request.width, request.height, self.fps, part)
-            self._stamp(prompt, request, written, part)
-            os.replace(part, dest)
-        finally:
-            part.unlink(missing_ok=True)
-
-    def _stamp(self, prompt: ShotPrompt, request: RenderRequest, frames: int, path: Path) -> None:
-        from render.provenance import GenerationInfo, stamp_generated
-
-        stamp_generated(
-            path,
-            GenerationInfo(
-                backend=self.name,
-                model_id=self.model_id,
-                prompt=prompt.prompt,
+            self._stamp(
+                part,
+                request,
+                prompt,
                 negative_prompt=prompt.negative_prompt,
-                seed=prompt.seed,
-                steps=self.steps,
-                width=request.width,
-                height=request.height,
-                frames=frames,
+                frames=written,
                 fps=self.fps,
-            ),
-        )
+            )
 
     def _still_of(self, request: RenderRequest) -> Image.Image:
         """The image backend's still of the shot (the clip's first frame)."""
+        assert self.still is not None
         with tempfile.TemporaryDirectory(prefix="previz-still-") as folder:
             path = Path(folder) / "still.png"
             self.still.render(request, path)
@@ -357,7 +304,7 @@ class DiffusersVideoBackend:
         return False
 
 
-def _still_backend(model: str, device: str, compile: bool) -> Any:
+def _still_backend(model: str, device: str, compile: bool) -> DiffusersImageBackend:
     from render.diffusers_image import DiffusersImageBackend
 
     return DiffusersImageBackend.from_pretrained(model, device=device, compile=compile)

@@ -22,7 +22,7 @@ import numbers
 import os
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
@@ -132,13 +132,8 @@ class GenerationInfo:
 
     def fields(self) -> dict[str, Any]:
         """The set fields by name (the C2PA assertion's data)."""
-        names = (
-            "backend", "model_id", "prompt", "negative_prompt", "seed", "steps", "width",
-            "height", "frames", "fps", "previz_version",
-        )  # fmt: skip
-        return {
-            name: _plain(getattr(self, name)) for name in names if getattr(self, name) is not None
-        }
+        values = ((f.name, getattr(self, f.name)) for f in fields(self))
+        return {name: _plain(value) for name, value in values if value is not None}
 
     def tags(self) -> dict[str, str]:
         """The ``previz:*`` metadata keys, ``parameters`` and the digital source type."""

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import subprocess
 import tempfile
 from collections.abc import Sequence
@@ -16,6 +15,7 @@ from pathlib import Path
 from typing import IO
 
 from previz.errors import AssemblyError
+from render._ffmpeg import find_ffmpeg as _find_ffmpeg
 
 __all__ = [
     "Encoder",
@@ -45,19 +45,7 @@ def find_ffmpeg() -> str:
     Raises:
         AssemblyError: neither is available.
     """
-    try:
-        import imageio_ffmpeg
-
-        return imageio_ffmpeg.get_ffmpeg_exe()
-    except (ImportError, RuntimeError):
-        pass
-    exe = shutil.which("ffmpeg")
-    if exe is None:
-        raise AssemblyError(
-            "ffmpeg not found: install imageio-ffmpeg (pip install imageio-ffmpeg) "
-            "or put an ffmpeg binary on PATH"
-        )
-    return exe
+    return _find_ffmpeg(AssemblyError)
 
 
 def frame_bytes(width: int, height: int) -> int:

@@ -17,7 +17,8 @@ from PIL import Image
 
 from previz.errors import BackendUnavailableError, RenderError
 from render import _c2pa, provenance
-from render._media_tags import find_ffmpeg, read_mp4_tags, read_png_text
+from render._ffmpeg import find_ffmpeg
+from render._media_tags import read_mp4_tags, read_png_text
 from render.provenance import (
     ASSERTION_LABEL,
     C2PA_SIGNED,
@@ -84,6 +85,43 @@ def _usage(*, sign_certs: bool) -> x509.KeyUsage:
     )
 
 
+def _signer_usage() -> list[tuple[x509.ExtensionType, bool]]:
+    """A signing leaf's key usages: digitalSignature, and the EKU c2pa-rs requires."""
+    return [
+        (_usage(sign_certs=False), True),
+        (x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]), False),
+    ]
+
+
+def _certificate(
+    subject: str,
+    issuer: x509.Name | None,
+    key: ec.EllipticCurvePrivateKey,
+    signer: ec.EllipticCurvePrivateKey,
+    extensions: list[tuple[x509.ExtensionType, bool]],
+) -> x509.Certificate:
+    """A certificate for ``key`` signed by ``signer``, valid from a day ago to a day ahead.
+
+    Args:
+        issuer: the signer's name (``None``: self-issued, the subject's).
+        extensions: ``(extension, critical)`` pairs, in order.
+    """
+    now = datetime.datetime.now(datetime.UTC)
+    day = datetime.timedelta(days=1)
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(_name(subject))
+        .issuer_name(issuer or _name(subject))
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - day)
+        .not_valid_after(now + day)
+    )
+    for extension, critical in extensions:
+        builder = builder.add_extension(extension, critical=critical)
+    return builder.sign(signer, hashes.SHA256())
+
+
 def _pem_key(key: ec.EllipticCurvePrivateKey) -> bytes:
     return key.private_bytes(
         serialization.Encoding.PEM,
@@ -95,38 +133,29 @@ def _pem_key(key: ec.EllipticCurvePrivateKey) -> bytes:
 @pytest.fixture(scope="module")
 def credentials(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """``(chain.pem, key.pem)``: a leaf signed by a root CA, valid for a day either side."""
-    now = datetime.datetime.now(datetime.UTC)
-    day = datetime.timedelta(days=1)
     root_key = ec.generate_private_key(ec.SECP256R1())
-    root = (
-        x509.CertificateBuilder()
-        .subject_name(_name("previz test root"))
-        .issuer_name(_name("previz test root"))
-        .public_key(root_key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - day)
-        .not_valid_after(now + day)
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .add_extension(_usage(sign_certs=True), critical=True)
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(root_key.public_key()), False)
-        .sign(root_key, hashes.SHA256())
+    root = _certificate(
+        "previz test root",
+        None,
+        root_key,
+        root_key,
+        [
+            (x509.BasicConstraints(ca=True, path_length=None), True),
+            (_usage(sign_certs=True), True),
+            (x509.SubjectKeyIdentifier.from_public_key(root_key.public_key()), False),
+        ],
     )
     leaf_key = ec.generate_private_key(ec.SECP256R1())
-    leaf = (
-        x509.CertificateBuilder()
-        .subject_name(_name("previz test signer"))
-        .issuer_name(root.subject)
-        .public_key(leaf_key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - day)
-        .not_valid_after(now + day)
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(_usage(sign_certs=False), critical=True)
-        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]), False)
-        .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(root_key.public_key()), False
-        )
-        .sign(root_key, hashes.SHA256())
+    leaf = _certificate(
+        "previz test signer",
+        root.subject,
+        leaf_key,
+        root_key,
+        [
+            (x509.BasicConstraints(ca=False, path_length=None), True),
+            *_signer_usage(),
+            (x509.AuthorityKeyIdentifier.from_issuer_public_key(root_key.public_key()), False),
+        ],
     )
     folder = tmp_path_factory.mktemp("c2pa-credentials")
     chain = folder / "chain.pem"
@@ -635,19 +664,7 @@ def test_self_signed_leaf_is_refused_with_a_hint(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     key = ec.generate_private_key(ec.SECP256R1())
-    now = datetime.datetime.now(datetime.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(_name("self"))
-        .issuer_name(_name("self"))
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(days=1))
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(_usage(sign_certs=False), critical=True)
-        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]), False)
-        .sign(key, hashes.SHA256())
-    )
+    cert = _certificate("self", None, key, key, _signer_usage())
     (tmp_path / "self.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
     (tmp_path / "self.key").write_bytes(_pem_key(key))
     monkeypatch.setenv(_c2pa.ENV_CERT, str(tmp_path / "self.pem"))

@@ -1,55 +1,22 @@
 """Tiny randomly initialised diffusion pipelines, built from configs as diffusers' own tests
 build theirs (``get_dummy_components``), saved with ``save_pretrained`` so the backends load
-them through the same code path as a user's model folder.
-
-Tokenizers are ``tokenizers`` WordLevel models over single characters, wrapped in
-``PreTrainedTokenizerFast``: they save and reload offline (transformers 5 ignores the vocab
-files given to ``CLIPTokenizer(...)``), and different prompts give different token ids.
+them through the same code path as a user's model folder. The pipelines and their
+character-level tokenizers are put together by :mod:`render._diffusers_configs`.
 """
 
 from __future__ import annotations
 
-import string
 from pathlib import Path
 
+from render._diffusers_configs import CHAR_VOCAB_SIZE, ltx_pipeline, sd_pipeline
+
 __all__ = ["build_tiny_ltx", "build_tiny_sd"]
-
-_CHARS = string.ascii_lowercase + string.digits + " ,.-'\"()!?:;"
-_SPECIALS = ("<pad>", "<unk>", "</s>", "<s>")
-
-
-def _tokenizer(max_length: int):  # type: ignore[no-untyped-def]
-    """A character-level tokenizer: every prompt character is one token."""
-    from tokenizers import Regex, Tokenizer, models, normalizers, pre_tokenizers
-    from transformers import PreTrainedTokenizerFast
-
-    vocab = {token: i for i, token in enumerate((*_SPECIALS, *_CHARS))}
-    tok = Tokenizer(models.WordLevel(vocab=vocab, unk_token="<unk>"))
-    tok.normalizer = normalizers.Lowercase()
-    tok.pre_tokenizer = pre_tokenizers.Split(Regex("."), behavior="isolated")
-    return PreTrainedTokenizerFast(
-        tokenizer_object=tok,
-        pad_token="<pad>",
-        unk_token="<unk>",
-        eos_token="</s>",
-        bos_token="<s>",
-        model_max_length=max_length,
-    )
-
-
-def _vocab_size() -> int:
-    return len(_SPECIALS) + len(_CHARS)
 
 
 def build_tiny_sd(folder: Path) -> Path:
     """A 2-block Stable Diffusion pipeline (SD-Turbo's family) saved in ``folder``."""
     import torch
-    from diffusers import (
-        AutoencoderKL,
-        EulerDiscreteScheduler,
-        StableDiffusionPipeline,
-        UNet2DConditionModel,
-    )
+    from diffusers import AutoencoderKL, UNet2DConditionModel
     from transformers import CLIPTextConfig, CLIPTextModel
 
     torch.manual_seed(0)
@@ -86,27 +53,11 @@ def build_tiny_sd(folder: Path) -> Path:
             layer_norm_eps=1e-05,
             num_attention_heads=4,
             num_hidden_layers=2,
-            vocab_size=_vocab_size(),
+            vocab_size=CHAR_VOCAB_SIZE,
             max_position_embeddings=77,
         )
     )
-    scheduler = EulerDiscreteScheduler(
-        beta_start=0.00085,
-        beta_end=0.012,
-        beta_schedule="scaled_linear",
-        timestep_spacing="trailing",
-        steps_offset=1,
-    )
-    pipe = StableDiffusionPipeline(
-        unet=unet.eval(),
-        vae=vae.eval(),
-        text_encoder=text_encoder.eval(),
-        tokenizer=_tokenizer(77),
-        scheduler=scheduler,
-        safety_checker=None,
-        feature_extractor=None,
-        requires_safety_checker=False,
-    )
+    pipe = sd_pipeline(unet, vae, text_encoder)
     pipe.save_pretrained(folder)
     return folder
 
@@ -117,7 +68,6 @@ def build_tiny_ltx(folder: Path) -> Path:
     from diffusers import (
         AutoencoderKLLTXVideo,
         FlowMatchEulerDiscreteScheduler,
-        LTXPipeline,
         LTXVideoTransformer3DModel,
     )
     from transformers import T5Config, T5EncoderModel
@@ -155,7 +105,7 @@ def build_tiny_ltx(folder: Path) -> Path:
     torch.manual_seed(0)
     text_encoder = T5EncoderModel(
         T5Config(
-            vocab_size=_vocab_size(),
+            vocab_size=CHAR_VOCAB_SIZE,
             d_model=32,
             d_kv=8,
             d_ff=37,
@@ -167,12 +117,6 @@ def build_tiny_ltx(folder: Path) -> Path:
             decoder_start_token_id=0,
         )
     )
-    pipe = LTXPipeline(
-        transformer=transformer.eval(),
-        vae=vae.eval(),
-        text_encoder=text_encoder.eval(),
-        tokenizer=_tokenizer(128),
-        scheduler=FlowMatchEulerDiscreteScheduler(),
-    )
+    pipe = ltx_pipeline(transformer, vae, text_encoder, FlowMatchEulerDiscreteScheduler())
     pipe.save_pretrained(folder)
     return folder
