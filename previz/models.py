@@ -14,10 +14,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
-from previz.errors import BackendUnavailableError, PrevizError
+from previz.console import console, reports_errors, require_extra
+from previz.errors import PrevizError
 from render._diffusers_load import DEFAULT_IMAGE_MODEL, DEFAULT_VIDEO_MODEL, KNOWN_MODELS
 
 __all__ = ["LocalModel", "list_models", "models_app", "pull_model"]
@@ -36,15 +37,6 @@ class LocalModel:
     note: str = ""
 
 
-def _require_hub() -> None:
-    try:
-        import huggingface_hub  # noqa: F401
-    except ImportError:
-        raise BackendUnavailableError(
-            "huggingface_hub is missing: pip install 'previz[diffusion]'"
-        ) from None
-
-
 def pull_model(model_id: str, *, revision: str | None = None) -> Path:
     """Download ``model_id`` into the local Hugging Face cache; the diffusers folders only
     for a known model (not the single-file checkpoints beside them).
@@ -55,7 +47,7 @@ def pull_model(model_id: str, *, revision: str | None = None) -> Path:
     Raises:
         PrevizError: the download failed (no network, unknown repo, gated model).
     """
-    _require_hub()
+    require_extra("diffusion", "huggingface_hub", feature="pulling models")
     from huggingface_hub import snapshot_download
 
     known = KNOWN_MODELS.get(model_id)
@@ -69,7 +61,7 @@ def pull_model(model_id: str, *, revision: str | None = None) -> Path:
 
 def list_models() -> list[LocalModel]:
     """The known models (present or not) and every other cached diffusers pipeline."""
-    _require_hub()
+    require_extra("diffusion", "huggingface_hub", feature="listing models")
     from huggingface_hub import constants, scan_cache_dir
 
     cached: dict[str, tuple[int, bool]] = {}
@@ -103,11 +95,10 @@ def list_models() -> list[LocalModel]:
 models_app = typer.Typer(
     help="Diffusion model weights: pull them once, render offline.", no_args_is_help=True
 )
-_console = Console()
-_err_console = Console(stderr=True)
 
 
 @models_app.command("pull")
+@reports_errors
 def pull(
     model: Annotated[str, typer.Argument(help="Hub id, e.g. stabilityai/sd-turbo.")],
     revision: Annotated[
@@ -115,31 +106,24 @@ def pull(
     ] = None,
 ) -> None:
     """Download a model into the local Hugging Face cache (the only command that downloads)."""
-    try:
-        folder = pull_model(model, revision=revision)
-    except PrevizError as exc:
-        _err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
-        raise typer.Exit(1) from None
-    _console.print(f"[green]pulled[/] {model} → {folder}")
+    folder = pull_model(model, revision=revision)
+    console.print(Text.assemble(("pulled ", "green"), f"{model} → {folder}"))
 
 
 @models_app.command("list")
+@reports_errors
 def list_() -> None:
     """Show the known models and the diffusers pipelines in the local cache."""
-    try:
-        rows = list_models()
-    except PrevizError as exc:
-        _err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
-        raise typer.Exit(1) from None
+    rows = list_models()
     table = Table("model", "kind", "present", "size", "note")
     for row in rows:
         name = f"{row.repo_id} (default)" if row.default else row.repo_id
         size = f"{row.size_bytes / 1e9:.1f} GB" if row.present else ""
         present = "[green]yes[/]" if row.present else "[yellow]no[/]"
         table.add_row(name, row.kind, present, size, row.note)
-    _console.print(table)
+    console.print(table)
     missing = [row.repo_id for row in rows if row.default and not row.present]
     if missing:
-        _console.print(
+        console.print(
             "pull a default with: " + "; ".join(f"previz models pull {m}" for m in missing)
         )
