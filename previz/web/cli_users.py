@@ -9,9 +9,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 
-from previz.errors import PrevizError
+from previz.console import console, reports_errors
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -22,6 +21,7 @@ users_app = typer.Typer(
     help="Accounts of the review web app ('previz serve').", no_args_is_help=True
 )
 
+_UsernameArgument = Annotated[str, typer.Argument(help="Sign-in name.")]
 _DataOption = Annotated[
     Path | None,
     typer.Option(
@@ -47,17 +47,12 @@ _StdinOption = Annotated[
 
 @contextmanager
 def _database(data: Path | None, database_url: str | None) -> Iterator[Session]:
-    from previz.web.db import make_engine, make_session_factory, upgrade_database
+    from previz.web.db import upgraded_session
     from previz.web.settings import WebSettings
 
     settings = WebSettings.from_options(data_dir=data, database_url=database_url)
-    engine = make_engine(settings.database_url)
-    try:
-        upgrade_database(engine)
-        with make_session_factory(engine)() as db:
-            yield db
-    finally:
-        engine.dispose()
+    with upgraded_session(settings.database_url) as db:
+        yield db
 
 
 def _read_password(from_stdin: bool) -> str:
@@ -66,14 +61,10 @@ def _read_password(from_stdin: bool) -> str:
     return typer.prompt("Password", hide_input=True, confirmation_prompt=True)
 
 
-def _fail(exc: PrevizError) -> typer.Exit:
-    Console(stderr=True).print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
-    return typer.Exit(1)
-
-
 @users_app.command("add")
+@reports_errors
 def add(
-    username: Annotated[str, typer.Argument(help="Sign-in name.")],
+    username: _UsernameArgument,
     owner: Annotated[bool, typer.Option("--owner", help="Make an owner, not a member.")] = False,
     password_stdin: _StdinOption = False,
     data: _DataOption = None,
@@ -82,18 +73,16 @@ def add(
     """Add an account; prompts for its password (or reads it with --password-stdin)."""
     from previz.web.services import users
 
-    try:
-        password = _read_password(password_stdin)
-        with _database(data, database_url) as db:
-            user = users.create_user(db, username, password, role="owner" if owner else "member")
-    except PrevizError as exc:
-        raise _fail(exc) from None
-    Console().print(f"added {user.role} [bold]{user.username}[/]")
+    password = _read_password(password_stdin)
+    with _database(data, database_url) as db:
+        user = users.create_user(db, username, password, role="owner" if owner else "member")
+    console.print(f"added {user.role} [bold]{user.username}[/]")
 
 
 @users_app.command("passwd")
+@reports_errors
 def passwd(
-    username: Annotated[str, typer.Argument(help="Sign-in name.")],
+    username: _UsernameArgument,
     password_stdin: _StdinOption = False,
     data: _DataOption = None,
     database_url: _UrlOption = None,
@@ -101,27 +90,22 @@ def passwd(
     """Set a new password for an account."""
     from previz.web.services import WebError, users
 
-    try:
-        password = _read_password(password_stdin)
-        with _database(data, database_url) as db:
-            user = users.get_user_by_name(db, username)
-            if user is None:
-                raise WebError(f"no account {username!r}")
-            users.set_password(db, user, password)
-    except PrevizError as exc:
-        raise _fail(exc) from None
-    Console().print(f"changed the password of [bold]{username}[/]")
+    password = _read_password(password_stdin)
+    with _database(data, database_url) as db:
+        user = users.get_user_by_name(db, username)
+        if user is None:
+            raise WebError(f"no account {username!r}")
+        users.set_password(db, user, password)
+    console.print(f"changed the password of [bold]{username}[/]")
 
 
 @users_app.command("list")
+@reports_errors
 def list_(data: _DataOption = None, database_url: _UrlOption = None) -> None:
     """List the accounts."""
     from previz.web.services import users
 
-    try:
-        with _database(data, database_url) as db:
-            accounts = users.list_users(db)
-    except PrevizError as exc:
-        raise _fail(exc) from None
+    with _database(data, database_url) as db:
+        accounts = users.list_users(db)
     for user in accounts:
         typer.echo(f"{user.username}\t{user.role}\t{user.created:%Y-%m-%d}")

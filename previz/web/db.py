@@ -6,6 +6,8 @@ the journal is WAL (readers never block the writer) and a busy writer is waited 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +24,7 @@ __all__ = [
     "make_engine",
     "make_session_factory",
     "upgrade_database",
+    "upgraded_session",
 ]
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -66,14 +69,17 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor.close()
 
 
+def _engine(url_or_engine: str | Engine) -> Engine:
+    return make_engine(url_or_engine) if isinstance(url_or_engine, str) else url_or_engine
+
+
 def make_session_factory(url_or_engine: str | Engine) -> sessionmaker[Session]:
     """Sessions on a database URL (a new engine) or an existing engine.
 
     Objects stay readable after commit (``expire_on_commit=False``), so services may return
     them to templates after their session commits.
     """
-    engine = make_engine(url_or_engine) if isinstance(url_or_engine, str) else url_or_engine
-    return sessionmaker(bind=engine, expire_on_commit=False)
+    return sessionmaker(bind=_engine(url_or_engine), expire_on_commit=False)
 
 
 def alembic_config(url: str) -> Any:
@@ -94,7 +100,7 @@ def upgrade_database(url_or_engine: str | Engine) -> None:
     """
     from alembic import command
 
-    engine = make_engine(url_or_engine) if isinstance(url_or_engine, str) else url_or_engine
+    engine = _engine(url_or_engine)
     config = alembic_config(engine.url.render_as_string(hide_password=False))
     try:
         with engine.begin() as connection:
@@ -109,3 +115,19 @@ def upgrade_database(url_or_engine: str | Engine) -> None:
     finally:
         if isinstance(url_or_engine, str):
             engine.dispose()
+
+
+@contextmanager
+def upgraded_session(url: str) -> Iterator[Session]:
+    """One session on ``url`` after upgrading its schema (for commands, not the server).
+
+    Raises:
+        PrevizError: the URL is unusable, or the database cannot be reached or upgraded.
+    """
+    engine = make_engine(url)
+    try:
+        upgrade_database(engine)
+        with make_session_factory(engine)() as db:
+            yield db
+    finally:
+        engine.dispose()

@@ -188,7 +188,7 @@ class JobRunner:
         from previz import pipeline
 
         if project.deleted:
-            raise PrevizError("the project was deleted")
+            raise PrevizError(f"project {project.public_id!r} was deleted")
         folder = project_dir(self.settings, project)
         config = project_config(self.settings, project)
         db.refresh(project)

@@ -22,7 +22,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, MappedColumn, mapped_column, relationship
 
 __all__ = [
     "JOB_KINDS",
@@ -66,6 +66,11 @@ class Base(DeclarativeBase):
 
 
 _Time = DateTime(timezone=True)
+
+
+def _set_null_ref(table: str) -> MappedColumn[Any]:
+    """A nullable reference to ``<table>.id`` that is cleared when that row goes."""
+    return mapped_column(ForeignKey(f"{table}.id", ondelete="SET NULL"), nullable=True)
 
 
 class User(Base):
@@ -127,9 +132,7 @@ class PlanVersion(Base):
     number: Mapped[int] = mapped_column(Integer)
     created_by: Mapped[str] = mapped_column(String(200))
     """Display name of who made it (``pipeline`` for the first plan)."""
-    created_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
-    )
+    created_by_id: Mapped[int | None] = _set_null_ref("users")
     created_at: Mapped[datetime] = mapped_column(_Time, default=utcnow)
     note: Mapped[str] = mapped_column(String(500), default="")
     plan_json: Mapped[str] = mapped_column(Text)
@@ -145,12 +148,8 @@ class Comment(Base):
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
     shot_id: Mapped[str] = mapped_column(String(64))
     author: Mapped[str] = mapped_column(String(200))
-    author_user_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
-    )
-    author_share_id: Mapped[int | None] = mapped_column(
-        ForeignKey("shares.id", ondelete="SET NULL"), nullable=True
-    )
+    author_user_id: Mapped[int | None] = _set_null_ref("users")
+    author_share_id: Mapped[int | None] = _set_null_ref("shares")
     body: Mapped[str] = mapped_column(Text)
     created: Mapped[datetime] = mapped_column(_Time, default=utcnow)
 
@@ -166,12 +165,8 @@ class ShotReview(Base):
     shot_id: Mapped[str] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(32))
     by: Mapped[str] = mapped_column(String(200))
-    by_user_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
-    )
-    by_share_id: Mapped[int | None] = mapped_column(
-        ForeignKey("shares.id", ondelete="SET NULL"), nullable=True
-    )
+    by_user_id: Mapped[int | None] = _set_null_ref("users")
+    by_share_id: Mapped[int | None] = _set_null_ref("shares")
     at: Mapped[datetime] = mapped_column(_Time, default=utcnow)
 
 
@@ -187,9 +182,7 @@ class Share(Base):
     token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
     label: Mapped[str] = mapped_column(String(200), default="")
     role: Mapped[str] = mapped_column(String(16), default="reviewer")
-    created_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
-    )
+    created_by_id: Mapped[int | None] = _set_null_ref("users")
     created: Mapped[datetime] = mapped_column(_Time, default=utcnow)
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
 

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from previz.web.models import Project, Share, User
 from previz.web.services._errors import ForbiddenError, NotFoundError
 
-__all__ = ["Principal", "author_fields", "find_project", "require_editor", "require_viewer"]
+__all__ = ["Principal", "find_project", "require_editor", "require_viewer", "signed_by"]
 
 Principal = User | Share
 """A signed-in user, or a reviewer through a share link."""
@@ -50,8 +50,11 @@ def find_project(db: Session, principal: Principal, public_id: str) -> Project:
     return project
 
 
-def author_fields(principal: Principal) -> tuple[str, int | None, int | None]:
-    """``(display name, user id, share id)`` of whoever acts."""
+def signed_by(principal: Principal, column: str) -> dict[str, str | int | None]:
+    """The columns that record who acts: ``column`` (the display name as written now),
+    ``<column>_user_id`` and ``<column>_share_id`` (one of them set)."""
     if isinstance(principal, User):
-        return principal.username, principal.id, None
-    return principal.display_name, None, principal.id
+        name, user_id, share_id = principal.username, principal.id, None
+    else:
+        name, user_id, share_id = principal.display_name, None, principal.id
+    return {column: name, f"{column}_user_id": user_id, f"{column}_share_id": share_id}

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from previz.web.models import Comment, Project
-from previz.web.services._access import Principal, author_fields, require_viewer
+from previz.web.services._access import Principal, require_viewer, signed_by
 from previz.web.services._errors import WebError
 
 __all__ = ["MAX_COMMENT_CHARS", "add_comment", "comment_counts", "list_comments"]
@@ -26,17 +26,13 @@ def add_comment(
     require_viewer(principal, project)
     body = body.strip()
     if not body:
-        raise WebError("a comment needs some text")
+        raise WebError(f"a comment on shot {shot_id!r} needs some text")
     if len(body) > MAX_COMMENT_CHARS:
-        raise WebError(f"a comment may have at most {MAX_COMMENT_CHARS} characters")
-    author, user_id, share_id = author_fields(principal)
+        raise WebError(
+            f"a comment on shot {shot_id!r} may have at most {MAX_COMMENT_CHARS} characters"
+        )
     comment = Comment(
-        project_id=project.id,
-        shot_id=shot_id,
-        author=author,
-        author_user_id=user_id,
-        author_share_id=share_id,
-        body=body,
+        project_id=project.id, shot_id=shot_id, body=body, **signed_by(principal, "author")
     )
     db.add(comment)
     db.commit()

@@ -16,9 +16,7 @@ __all__ = [
     "claim_next",
     "enqueue",
     "finish_job",
-    "get_job",
     "latest_job",
-    "list_jobs",
     "requeue_interrupted",
 ]
 
@@ -32,18 +30,6 @@ def latest_job(db: Session, principal: Principal, project: Project) -> Job | Non
     require_viewer(principal, project)
     query = select(Job).where(Job.project_id == project.id).order_by(Job.id.desc()).limit(1)
     return db.scalars(query.execution_options(populate_existing=True)).first()
-
-
-def list_jobs(db: Session, principal: Principal, project: Project) -> list[Job]:
-    """Every job of the project, newest first."""
-    require_viewer(principal, project)
-    query = select(Job).where(Job.project_id == project.id).order_by(Job.id.desc())
-    return list(db.scalars(query.execution_options(populate_existing=True)))
-
-
-def get_job(db: Session, job_id: int) -> Job | None:
-    """A job by id, without authorisation (the runner's view)."""
-    return db.get(Job, job_id)
 
 
 def enqueue(

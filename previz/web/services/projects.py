@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from previz.config import PrevizConfig
 from previz.errors import InputTooLargeError, PrevizError
 from previz.web.models import Job, Project, User
+from previz.web.services import jobs as _jobs
 from previz.web.services._access import Principal, find_project, require_editor
 from previz.web.services._errors import ForbiddenError, WebError
 from previz.web.settings import WebSettings
@@ -151,7 +152,7 @@ def create_project(
         folder = project_dir(settings, project)
         folder.mkdir(mode=0o700, parents=True)
         (folder / project.source_name).write_bytes(data)
-        db.add(Job(project_id=project.id, kind="run", message="waiting to start"))
+        _jobs.enqueue(db, project, "run")
         db.commit()
     except BaseException as exc:
         db.rollback()

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from previz.web.models import REVIEW_STATUSES, Project, ShotReview
-from previz.web.services._access import Principal, author_fields, require_viewer
+from previz.web.services._access import Principal, require_viewer, signed_by
 from previz.web.services._errors import WebError
 
 __all__ = ["approval_summary", "history", "latest_statuses", "set_status"]
@@ -25,15 +25,12 @@ def set_status(
     """
     require_viewer(principal, project)
     if status not in REVIEW_STATUSES:
-        raise WebError(f"unknown status {status!r}; expected one of: {', '.join(REVIEW_STATUSES)}")
-    by, user_id, share_id = author_fields(principal)
+        raise WebError(
+            f"unknown status {status!r} for shot {shot_id!r}; "
+            f"expected one of: {', '.join(REVIEW_STATUSES)}"
+        )
     review = ShotReview(
-        project_id=project.id,
-        shot_id=shot_id,
-        status=status,
-        by=by,
-        by_user_id=user_id,
-        by_share_id=share_id,
+        project_id=project.id, shot_id=shot_id, status=status, **signed_by(principal, "by")
     )
     db.add(review)
     db.commit()

@@ -65,7 +65,7 @@ def share_project_id(db: Session, share: Share) -> str:
     """The public id of the share's project."""
     project = db.get(Project, share.project_id)
     if project is None:
-        raise NotFoundError("the shared project no longer exists")
+        raise NotFoundError(f"the project of share {share.id} no longer exists")
     return project.public_id
 
 
@@ -85,6 +85,6 @@ def revoke_share(db: Session, principal: Principal, project: Project, share_id: 
     require_editor(principal, project)
     share = db.get(Share, share_id)
     if share is None or share.project_id != project.id:
-        raise NotFoundError(f"no share {share_id} on this project")
+        raise NotFoundError(f"no share {share_id} on project {project.public_id!r}")
     share.revoked = True
     db.commit()

@@ -125,19 +125,14 @@ def ensure_owner(settings: WebSettings, *, username: str = "owner") -> OwnerPass
     Upgrades the database first. Returns the one-time password to print, or ``None`` when
     accounts exist already.
     """
-    from previz.web.db import make_engine, make_session_factory, upgrade_database
+    from previz.web.db import upgraded_session
 
-    engine = make_engine(settings.database_url)
-    try:
-        upgrade_database(engine)
-        with make_session_factory(engine)() as db:
-            if db.scalar(select(func.count()).select_from(User)):
-                return None
-            password = secrets.token_urlsafe(12)
-            try:
-                create_user(db, username, password, role="owner")
-            except WebError:  # another process made it meanwhile
-                return None
-            return OwnerPassword(username, password)
-    finally:
-        engine.dispose()
+    with upgraded_session(settings.database_url) as db:
+        if db.scalar(select(func.count()).select_from(User)):
+            return None
+        password = secrets.token_urlsafe(12)
+        try:
+            create_user(db, username, password, role="owner")
+        except WebError:  # another process made it meanwhile
+            return None
+        return OwnerPassword(username, password)

@@ -47,12 +47,15 @@ def load_version(db: Session, project: Project, number: int) -> ShotPlan:
     """
     row = _row(db, project, number)
     if row is None:
-        raise NotFoundError(f"no version {number} of this project")
+        raise NotFoundError(f"no version {number} of project {project.public_id!r}")
     try:
         return ShotPlan.model_validate_json(row.plan_json)
     except ValidationError as exc:
         first = exc.errors()[0]
-        raise PlanError(f"stored plan version {number} is invalid: {first['msg']}") from None
+        raise PlanError(
+            f"project {project.public_id!r}: stored plan version {number} is invalid: "
+            f"{first['msg']}"
+        ) from None
 
 
 def current_plan(db: Session, principal: Principal, project: Project) -> ShotPlan | None:
@@ -173,11 +176,14 @@ def edit_shot(
     user = require_editor(principal, project)
     plan = current_plan(db, principal, project)
     if plan is None:
-        raise WebError("the shots are not planned yet; wait for the first run")
+        raise WebError(
+            f"the shots of project {project.public_id!r} are not planned yet; "
+            "wait for the first run"
+        )
     try:
         shot = plan.shot(shot_id)
     except KeyError:
-        raise NotFoundError(f"no shot {shot_id!r} in this project") from None
+        raise NotFoundError(f"no shot {shot_id!r} in project {project.public_id!r}") from None
     edited, changed = _edited_shot(shot, changes)
     if not changed:
         row = _row(db, project, project.current_version)

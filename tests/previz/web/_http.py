@@ -9,15 +9,19 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import httpx
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from previz.web.app import create_app
 from previz.web.services import users
 from previz.web.settings import WebSettings
+from tests.conftest import TINY_FOUNTAIN
 
 PASSWORD = "correct horse battery"
+OWNER = "ann"
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+SHOT_ID_RE = re.compile(r'data-shot-id="([^"]+)"')
 SMALL_RUNS = {"long_side": 128, "audio": False, "planner": "grammar"}
 """Every job renders tiny panels without a voice track: the tests stay fast."""
 
@@ -39,6 +43,14 @@ def running_app(settings: WebSettings) -> Iterator[FastAPI]:
         yield app
 
 
+@contextmanager
+def owner_app(folder: Path, **overrides: object) -> Iterator[FastAPI]:
+    """:func:`running_app` on a fresh data folder, with the owner account :data:`OWNER`."""
+    with running_app(make_settings(folder, **overrides)) as app:
+        add_user(app, OWNER, role="owner")
+        yield app
+
+
 def add_user(app: FastAPI, username: str, role: str = "member") -> None:
     """An account with :data:`PASSWORD`."""
     with app.state.sessions() as db:
@@ -57,13 +69,17 @@ def client_for(app: FastAPI, username: str | None = None) -> TestClient:
     """A browser: signed in as ``username`` when given."""
     client = TestClient(app, follow_redirects=False)
     if username is not None:
-        token = csrf(client)
-        response = client.post(
-            "/login",
-            data={"username": username, "password": PASSWORD, "csrf_token": token},
-        )
+        response = sign_in(client, username)
         assert response.status_code == 303, response.text
     return client
+
+
+def sign_in(
+    client: TestClient, username: str, password: str = PASSWORD, **fields: str
+) -> httpx.Response:
+    """POST the sign-in form with the CSRF token of the sign-in page."""
+    form = {"username": username, "password": password, "csrf_token": csrf(client)} | fields
+    return client.post("/login", data=form)
 
 
 def session_token(client: TestClient) -> str:
@@ -104,3 +120,17 @@ def project_id(response) -> str:  # type: ignore[no-untyped-def]
     location = response.headers["location"]
     assert location.startswith("/projects/")
     return location.removeprefix("/projects/")
+
+
+def finished_project(app: FastAPI, client: TestClient) -> str:
+    """Upload the tiny two-scene script through ``client`` and run its job: the project id."""
+    pid = project_id(upload(client, "lighthouse.fountain", TINY_FOUNTAIN.encode(), "text/plain"))
+    run_jobs(app)
+    return pid
+
+
+def first_shot_id(page: str) -> str:
+    """The id of the first shot listed on a project page."""
+    match = SHOT_ID_RE.search(page)
+    assert match, "no shot on the page"
+    return match.group(1)

@@ -1,4 +1,4 @@
-"""Fixtures of the store tests (imported by ``test_store_*.py``): a database per test.
+"""Fixtures and helpers of the store tests: a database per test, users, projects, shares.
 
 Every fixture runs on SQLite, and again on PostgreSQL when ``PREVIZ_TEST_POSTGRES_URL``
 names a server whose role may create databases (each test gets its own, dropped after).
@@ -81,6 +81,22 @@ def db(sessions: sessionmaker[Session]) -> Iterator[Session]:
     """One session on the migrated test database."""
     with sessions() as session:
         yield session
+
+
+@pytest.fixture
+def owned(db: Session, settings: WebSettings) -> tuple[User, Project]:
+    """Alice (a member) and her project from the tiny script, its first run queued."""
+    alice = add_user(db)
+    return alice, add_project(db, settings, alice)
+
+
+@pytest.fixture
+def planned(
+    db: Session, settings: WebSettings, owned: tuple[User, Project]
+) -> tuple[User, Project]:
+    """:func:`owned`, with the script planned as version 1 (not rendered)."""
+    plan_now(db, settings, owned[1])
+    return owned
 
 
 def add_user(db: Session, name: str = "alice") -> User:

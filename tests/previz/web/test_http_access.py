@@ -13,11 +13,11 @@ from tests.conftest import TINY_FOUNTAIN
 from tests.previz.web._http import (
     add_user,
     client_for,
-    make_settings,
+    finished_project,
+    first_shot_id,
+    owner_app,
     post,
     project_id,
-    run_jobs,
-    running_app,
     upload,
 )
 
@@ -29,12 +29,8 @@ class World:
         self.app = app
         self.ann = client_for(app, "ann")
         self.bob = client_for(app, "bob")
-        self.pid = project_id(
-            upload(self.ann, "lighthouse.fountain", TINY_FOUNTAIN.encode(), "text/plain")
-        )
-        run_jobs(app)
-        page = self.ann.get(f"/projects/{self.pid}").text
-        self.shot_id = re.search(r'data-shot-id="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+        self.pid = finished_project(app, self.ann)
+        self.shot_id = first_shot_id(self.ann.get(f"/projects/{self.pid}").text)
         shared = post(self.ann, f"/projects/{self.pid}/share", {"label": "Dana"})
         assert shared.status_code == 200
         link = re.search(r'id="share-link">([^<]+)<', shared.text).group(1)  # type: ignore[union-attr]
@@ -50,8 +46,7 @@ class World:
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    with running_app(make_settings(tmp_path_factory.mktemp("data"))) as app:
-        add_user(app, "ann", role="owner")
+    with owner_app(tmp_path_factory.mktemp("data")) as app:
         add_user(app, "bob")
         yield World(app)
 

@@ -10,19 +10,16 @@ from fastapi import FastAPI
 
 from tests.previz.web._http import (
     PASSWORD,
-    add_user,
     client_for,
-    csrf,
-    make_settings,
+    owner_app,
     post,
-    running_app,
+    sign_in,
 )
 
 
 @pytest.fixture
 def app(tmp_path: Path) -> Iterator[FastAPI]:
-    with running_app(make_settings(tmp_path)) as app:
-        add_user(app, "ann", role="owner")
+    with owner_app(tmp_path) as app:
         yield app
 
 
@@ -38,10 +35,7 @@ def test_visitors_are_sent_to_the_sign_in_page(app: FastAPI) -> None:
 
 def test_sign_in_with_the_right_password(app: FastAPI) -> None:
     client = client_for(app)
-    token = csrf(client)
-    response = client.post(
-        "/login", data={"username": "ann", "password": PASSWORD, "csrf_token": token}
-    )
+    response = sign_in(client, "ann", PASSWORD)
     assert response.status_code == 303 and response.headers["location"] == "/"
     home = client.get("/")
     assert home.status_code == 200
@@ -50,10 +44,7 @@ def test_sign_in_with_the_right_password(app: FastAPI) -> None:
 
 def test_wrong_password_is_refused_with_a_message(app: FastAPI) -> None:
     client = client_for(app)
-    token = csrf(client)
-    response = client.post(
-        "/login", data={"username": "ann", "password": "wrong password", "csrf_token": token}
-    )
+    response = sign_in(client, "ann", "wrong password")
     assert response.status_code == 401
     assert "Wrong username or password" in response.text
     assert client.get("/").status_code == 303, "still signed out"
@@ -61,30 +52,20 @@ def test_wrong_password_is_refused_with_a_message(app: FastAPI) -> None:
 
 def test_unknown_user_is_refused_like_a_wrong_password(app: FastAPI) -> None:
     client = client_for(app)
-    token = csrf(client)
-    response = client.post(
-        "/login", data={"username": "nobody", "password": PASSWORD, "csrf_token": token}
-    )
+    response = sign_in(client, "nobody", PASSWORD)
     assert response.status_code == 401
     assert "Wrong username or password" in response.text
 
 
 def test_sixth_failure_in_a_minute_is_429_even_with_the_right_password(app: FastAPI) -> None:
     client = client_for(app)
-    token = csrf(client)
     for _ in range(5):
-        failed = client.post(
-            "/login", data={"username": "ann", "password": "nope nope", "csrf_token": token}
-        )
+        failed = sign_in(client, "ann", "nope nope")
         assert failed.status_code == 401
-    blocked = client.post(
-        "/login", data={"username": "ann", "password": PASSWORD, "csrf_token": token}
-    )
+    blocked = sign_in(client, "ann")
     assert blocked.status_code == 429
     assert "Too many failed sign-ins" in blocked.text
-    other = client.post(
-        "/login", data={"username": "bob", "password": "whatever1", "csrf_token": token}
-    )
+    other = sign_in(client, "bob", "whatever1")
     assert other.status_code == 401, "the limit is per username"
 
 
@@ -98,16 +79,7 @@ def test_sign_in_without_csrf_token_is_403(app: FastAPI) -> None:
 
 def test_sign_in_redirects_only_to_local_paths(app: FastAPI) -> None:
     client = client_for(app)
-    token = csrf(client)
-    response = client.post(
-        "/login",
-        data={
-            "username": "ann",
-            "password": PASSWORD,
-            "csrf_token": token,
-            "next": "//evil.example/steal",
-        },
-    )
+    response = sign_in(client, "ann", next="//evil.example/steal")
     assert response.headers["location"] == "/"
 
 

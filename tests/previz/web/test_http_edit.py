@@ -9,16 +9,13 @@ import pytest
 from fastapi import FastAPI
 
 from previz.errors import RenderError
-from tests.conftest import TINY_FOUNTAIN
 from tests.previz.web._http import (
-    add_user,
     client_for,
-    make_settings,
+    finished_project,
+    first_shot_id,
+    owner_app,
     post,
-    project_id,
     run_jobs,
-    running_app,
-    upload,
 )
 
 
@@ -26,12 +23,8 @@ class Project:
     def __init__(self, app: FastAPI) -> None:
         self.app = app
         self.client = client_for(app, "ann")
-        self.pid = project_id(
-            upload(self.client, "lighthouse.fountain", TINY_FOUNTAIN.encode(), "text/plain")
-        )
-        run_jobs(app)
-        page = self.get("").text
-        self.shot_id = re.search(r'data-shot-id="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+        self.pid = finished_project(app, self.client)
+        self.shot_id = first_shot_id(self.get("").text)
 
     def get(self, path: str):  # type: ignore[no-untyped-def]
         return self.client.get(f"/projects/{self.pid}{path}")
@@ -56,8 +49,7 @@ class Project:
 
 @pytest.fixture
 def project(tmp_path) -> Iterator[Project]:  # type: ignore[no-untyped-def]
-    with running_app(make_settings(tmp_path)) as app:
-        add_user(app, "ann", role="owner")
+    with owner_app(tmp_path) as app:
         yield Project(app)
 
 

@@ -12,13 +12,12 @@ from fastapi.testclient import TestClient
 
 from tests.conftest import DATA, TINY_FOUNTAIN
 from tests.previz.web._http import (
-    add_user,
     client_for,
-    make_settings,
+    finished_project,
+    first_shot_id,
+    owner_app,
     post,
     project_id,
-    run_jobs,
-    running_app,
     upload,
 )
 
@@ -33,20 +32,14 @@ HOSTILE_FDX = b"""<?xml version="1.0"?>
 @pytest.fixture(scope="module")
 def done(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[FastAPI, TestClient, str]]:
     """An app with user ann and one finished project made from the tiny script."""
-    with running_app(make_settings(tmp_path_factory.mktemp("data"))) as app:
-        add_user(app, "ann", role="owner")
+    with owner_app(tmp_path_factory.mktemp("data")) as app:
         client = client_for(app, "ann")
-        pid = project_id(
-            upload(client, "lighthouse.fountain", TINY_FOUNTAIN.encode(), "text/plain")
-        )
-        run_jobs(app)
-        yield app, client, pid
+        yield app, client, finished_project(app, client)
 
 
 @pytest.fixture
 def fresh(tmp_path: Path) -> Iterator[tuple[FastAPI, TestClient]]:
-    with running_app(make_settings(tmp_path, max_upload_bytes=200_000)) as app:
-        add_user(app, "ann", role="owner")
+    with owner_app(tmp_path, max_upload_bytes=200_000) as app:
         yield app, client_for(app, "ann")
 
 
@@ -222,8 +215,7 @@ def test_animatic_supports_range_requests(done: tuple[FastAPI, TestClient, str])
 
 def test_shot_image_is_a_png(done: tuple[FastAPI, TestClient, str]) -> None:
     _, client, pid = done
-    page = client.get(f"/projects/{pid}").text
-    shot_id = re.search(r'data-shot-id="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    shot_id = first_shot_id(client.get(f"/projects/{pid}").text)
     image = client.get(f"/projects/{pid}/shots/{shot_id}/image")
     assert image.status_code == 200
     assert image.headers["content-type"] == "image/png"

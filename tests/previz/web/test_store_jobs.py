@@ -13,10 +13,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from previz.deliverables import file_sha256
 from previz.web.jobs import JobReporter, JobRunner
-from previz.web.models import Job, Project
+from previz.web.models import Job, Project, User
 from previz.web.services import jobs, projects, versions
 from previz.web.settings import WebSettings
-from tests.previz.web._store import add_project, add_user
 
 DELIVERABLES = (
     "animatic.mp4",
@@ -47,10 +46,9 @@ def _job(sessions: sessionmaker[Session], job_id: int) -> Job:
 
 
 @pytest.fixture
-def done(db: Session, settings: WebSettings, sessions: sessionmaker[Session]):  # type: ignore[no-untyped-def]
+def done(db: Session, settings: WebSettings, sessions: sessionmaker[Session], owned):  # type: ignore[no-untyped-def]
     """Alice's tiny project after its first run: (user, project, folder, runner)."""
-    alice = add_user(db)
-    project = add_project(db, settings, alice)
+    alice, project = owned
     runner = JobRunner(settings, sessions)
     assert runner.run_pending() == 1
     db.refresh(project)
@@ -118,11 +116,11 @@ def test_a_job_left_running_is_requeued_and_finishes_from_the_cache(
     settings: WebSettings,
     sessions: sessionmaker[Session],
     monkeypatch: pytest.MonkeyPatch,
+    owned: tuple[User, Project],
 ) -> None:
     from previz import pipeline
 
-    alice = add_user(db)
-    project = add_project(db, settings, alice)
+    alice, project = owned
     folder = projects.project_dir(settings, project)
 
     def killed(*args: object, **kwargs: object) -> None:
@@ -175,10 +173,9 @@ def test_a_failing_job_records_its_error_and_loses_nothing(
 
 
 def test_progress_is_written_into_the_job_row(
-    db: Session, settings: WebSettings, sessions: sessionmaker[Session]
+    db: Session, sessions: sessionmaker[Session], owned: tuple[User, Project]
 ) -> None:
-    alice = add_user(db)
-    project = add_project(db, settings, alice)
+    alice, project = owned
     job = jobs.latest_job(db, alice, project)
     reporter = JobReporter(sessions, job.id)  # type: ignore[union-attr]
     reporter.start("render", 3)
@@ -192,10 +189,9 @@ def test_progress_is_written_into_the_job_row(
 
 
 def test_the_background_thread_runs_queued_jobs(
-    db: Session, settings: WebSettings, sessions: sessionmaker[Session]
+    settings: WebSettings, sessions: sessionmaker[Session], owned: tuple[User, Project]
 ) -> None:
-    alice = add_user(db)
-    project = add_project(db, settings, alice)
+    _, project = owned
     runner = JobRunner(settings, sessions, poll_s=0.05)
     runner.start()
     try:
@@ -213,19 +209,19 @@ def test_the_background_thread_runs_queued_jobs(
         assert check.scalar(select(Project.current_version).where(Project.id == project.id)) == 1
 
 
-def test_a_deleted_project_job_is_not_run(db: Session, settings: WebSettings, sessions) -> None:  # type: ignore[no-untyped-def]
-    alice = add_user(db)
-    project = add_project(db, settings, alice)
+def test_a_deleted_project_job_is_not_run(
+    db: Session, settings: WebSettings, sessions, owned: tuple[User, Project]
+) -> None:  # type: ignore[no-untyped-def]
+    alice, project = owned
     projects.delete_project(db, alice, project, settings)
     assert JobRunner(settings, sessions).run_pending() == 0
     assert not projects.project_dir(settings, project).exists()
 
 
 def test_a_job_interrupted_too_often_is_failed_not_retried(
-    db: Session, settings: WebSettings, sessions: sessionmaker[Session]
+    db: Session, settings: WebSettings, sessions: sessionmaker[Session], owned: tuple[User, Project]
 ) -> None:
-    alice = add_user(db)
-    project = add_project(db, settings, alice)
+    alice, project = owned
     job = jobs.latest_job(db, alice, project)
     assert job is not None
     job.state, job.attempts = "running", jobs.MAX_ATTEMPTS

@@ -15,7 +15,7 @@ from previz.errors import (
     PrevizError,
     UnsupportedFormatError,
 )
-from previz.web.models import Job, Project
+from previz.web.models import Job, Project, User
 from previz.web.services import (
     ForbiddenError,
     NotFoundError,
@@ -187,9 +187,10 @@ def test_user_b_cannot_reach_user_a_project(db: Session, settings: WebSettings) 
     assert projects.get_project(db, alice, project.public_id) == project
 
 
-def test_a_reviewer_cannot_delete_or_create(db: Session, settings: WebSettings) -> None:
-    alice = add_user(db)
-    project = add_project(db, settings, alice)
+def test_a_reviewer_cannot_delete_or_create(
+    db: Session, settings: WebSettings, owned: tuple[User, Project]
+) -> None:
+    alice, project = owned
     share = add_share(db, alice, project)
     assert projects.get_project(db, share, project.public_id) == project
     with pytest.raises(ForbiddenError):
@@ -201,10 +202,9 @@ def test_a_reviewer_cannot_delete_or_create(db: Session, settings: WebSettings) 
 
 
 def test_delete_hides_the_project_cancels_its_jobs_and_removes_its_files(
-    db: Session, settings: WebSettings
+    db: Session, settings: WebSettings, owned: tuple[User, Project]
 ) -> None:
-    alice = add_user(db)
-    project = add_project(db, settings, alice)
+    alice, project = owned
     share = add_share(db, alice, project)
     folder = projects.project_dir(settings, project)
     projects.delete_project(db, alice, project, settings)

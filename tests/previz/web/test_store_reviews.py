@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
-from previz.web.models import Base
+from previz.web.models import Base, Project, User
 from previz.web.services import (
     ForbiddenError,
     NotFoundError,
@@ -20,22 +20,20 @@ from previz.web.services import (
     versions,
 )
 from previz.web.settings import WebSettings
-from tests.previz.web._store import add_project, add_share, add_user, plan_now
+from tests.previz.web._store import add_project, add_share, add_user
 
 
 @pytest.fixture
-def planned(db: Session, settings: WebSettings):  # type: ignore[no-untyped-def]
-    """Alice's project, planned (version 1), and its first two shot ids."""
-    alice = add_user(db)
-    project = add_project(db, settings, alice)
-    plan_now(db, settings, project)
+def shots(db: Session, planned: tuple[User, Project]):  # type: ignore[no-untyped-def]
+    """Alice's project, planned (version 1), and its shot ids (at least two)."""
+    alice, project = planned
     plan = versions.current_plan(db, alice, project)
     assert plan is not None and len(plan.shots) >= 2
     return alice, project, [shot.id for shot in plan.shots]
 
 
-def test_comments_by_users_and_reviewers_in_order(db: Session, planned) -> None:  # type: ignore[no-untyped-def]
-    alice, project, shot_ids = planned
+def test_comments_by_users_and_reviewers_in_order(db: Session, shots) -> None:  # type: ignore[no-untyped-def]
+    alice, project, shot_ids = shots
     share = add_share(db, alice, project, "Agency")
     comments.add_comment(db, alice, project, shot_ids[0], "  Tighter, please.  ")
     comments.add_comment(db, share, project, shot_ids[0], "Agreed.")
@@ -54,8 +52,8 @@ def test_comments_by_users_and_reviewers_in_order(db: Session, planned) -> None:
     assert len(comments.list_comments(db, alice, project, shot_ids[0])) == 2
 
 
-def test_statuses_keep_history_and_the_latest_wins(db: Session, planned) -> None:  # type: ignore[no-untyped-def]
-    alice, project, shot_ids = planned
+def test_statuses_keep_history_and_the_latest_wins(db: Session, shots) -> None:  # type: ignore[no-untyped-def]
+    alice, project, shot_ids = shots
     share = add_share(db, alice, project, "Client")
     reviews.set_status(db, share, project, shot_ids[0], "changes_requested")
     reviews.set_status(db, alice, project, shot_ids[0], "approved")
@@ -82,9 +80,8 @@ def test_statuses_keep_history_and_the_latest_wins(db: Session, planned) -> None
     assert len(reviews.history(db, alice, project, shot_ids[0])) == 2
 
 
-def test_share_tokens_are_stored_only_as_sha256(db: Session, settings: WebSettings) -> None:
-    alice = add_user(db)
-    project = add_project(db, settings, alice)
+def test_share_tokens_are_stored_only_as_sha256(db: Session, owned: tuple[User, Project]) -> None:
+    alice, project = owned
     share, token = shares.create_share(db, alice, project, "Client")
     assert len(token) >= 40
     assert share.token_sha256 == hashlib.sha256(token.encode()).hexdigest()
@@ -98,9 +95,8 @@ def test_share_tokens_are_stored_only_as_sha256(db: Session, settings: WebSettin
     assert shares.resolve_share(db, "") is None
 
 
-def test_a_revoked_token_is_refused(db: Session, settings: WebSettings) -> None:
-    alice = add_user(db)
-    project = add_project(db, settings, alice)
+def test_a_revoked_token_is_refused(db: Session, owned: tuple[User, Project]) -> None:
+    alice, project = owned
     share, token = shares.create_share(db, alice, project, "Client")
     other, other_token = shares.create_share(db, alice, project, "Other")
     shares.revoke_share(db, alice, project, share.id)
@@ -145,9 +141,9 @@ def test_a_share_opens_only_its_own_project_and_cannot_manage(
 def test_concurrent_writers_from_threads_all_land(
     db: Session,
     sessions: sessionmaker[Session],
-    planned,  # type: ignore[no-untyped-def]
+    shots,  # type: ignore[no-untyped-def]
 ) -> None:
-    alice, project, shot_ids = planned
+    alice, project, shot_ids = shots
     failures: list[BaseException] = []
 
     def write(worker: int) -> None:

@@ -5,17 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.orm import Session
 
+from previz.web.models import Project, User
 from previz.web.services import ForbiddenError, NotFoundError, WebError, jobs, versions
-from previz.web.settings import WebSettings
-from tests.previz.web._store import add_project, add_share, add_user, plan_now
-
-
-@pytest.fixture
-def planned(db: Session, settings: WebSettings):  # type: ignore[no-untyped-def]
-    alice = add_user(db)
-    project = add_project(db, settings, alice)
-    plan_now(db, settings, project)
-    return alice, project
+from tests.previz.web._store import add_share, add_user
 
 
 def test_an_edit_is_a_new_version_and_queues_that_shot(db: Session, planned) -> None:  # type: ignore[no-untyped-def]
@@ -106,7 +98,7 @@ def test_restore_makes_a_new_version_equal_to_the_old_one(db: Session, planned) 
         versions.get_version(db, alice, project, 0)
 
 
-def test_reviewers_and_strangers_cannot_edit_or_restore(db: Session, settings, planned) -> None:  # type: ignore[no-untyped-def]
+def test_reviewers_and_strangers_cannot_edit_or_restore(db: Session, planned) -> None:  # type: ignore[no-untyped-def]
     alice, project = planned
     share = add_share(db, alice, project)
     bob = add_user(db, "bob")
@@ -122,9 +114,10 @@ def test_reviewers_and_strangers_cannot_edit_or_restore(db: Session, settings, p
     assert [v.number for v in versions.list_versions(db, share, project)] == [1]
 
 
-def test_editing_before_the_plan_exists_is_refused(db: Session, settings: WebSettings) -> None:
-    alice = add_user(db)
-    project = add_project(db, settings, alice)
+def test_editing_before_the_plan_exists_is_refused(
+    db: Session, owned: tuple[User, Project]
+) -> None:
+    alice, project = owned
     assert versions.current_plan(db, alice, project) is None
     with pytest.raises(WebError, match="not planned yet"):
         versions.edit_shot(db, alice, project, "1-01", {"size": "CU"})
