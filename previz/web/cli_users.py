@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from previz.console import console, reports_errors
+from previz.console import console, reports_errors, require_extra
+from previz.web.cli_serve import WEB_MODULES
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -20,6 +21,13 @@ __all__ = ["users_app"]
 users_app = typer.Typer(
     help="Accounts of the review web app ('previz serve').", no_args_is_help=True
 )
+
+
+@users_app.callback()
+@reports_errors
+def _needs_the_web_extra() -> None:
+    require_extra("web", *WEB_MODULES, feature="'previz users'")
+
 
 _UsernameArgument = Annotated[str, typer.Argument(help="Sign-in name.")]
 _DataOption = Annotated[
