@@ -12,7 +12,7 @@ from previz.console import console, reports_errors, require_extra
 
 __all__ = ["WEB_MODULES", "serve"]
 
-WEB_MODULES = ("fastapi", "uvicorn", "sqlalchemy", "alembic", "argon2", "multipart")
+WEB_MODULES = ("fastapi", "uvicorn", "sqlalchemy", "alembic", "argon2", "python_multipart")
 """What the ``web`` extra brings; checked before the app is imported."""
 
 
