@@ -182,6 +182,18 @@ Model = Annotated[
 Device = Annotated[
     str, typer.Option("--device", help="Diffusion backends: auto, cuda, mps or cpu.")
 ]
+IPAdapter = Annotated[
+    str | None,
+    typer.Option(
+        "--ip-adapter",
+        help="diffusers-image: IP-Adapter PATH_OR_ID[:subfolder/weight_name]; characters' "
+        "reference_image then conditions their shots (e.g. h94/IP-Adapter).",
+    ),
+]
+IPAdapterScale = Annotated[
+    float | None,
+    typer.Option("--ip-adapter-scale", min=0, help="How strongly a reference steers (0.6)."),
+]
 Slate = Annotated[bool, typer.Option("--slate/--no-slate", help="Scene and shot id in a corner.")]
 Audio = Annotated[
     bool, typer.Option("--audio/--no-audio", help="Scratch dialogue track (needs espeak-ng).")
@@ -237,6 +249,8 @@ def run(
             help="diffusers-video: start each clip from this image model's still (LTX-Video).",
         ),
     ] = None,
+    ip_adapter: IPAdapter = None,
+    ip_adapter_scale: IPAdapterScale = None,
 ) -> None:
     """Script to every deliverable: plan, panels, animatic, PDF storyboard, shot list, timelines.
 
@@ -261,6 +275,8 @@ def run(
         device=device,
         steps=steps,
         still_model=still_model,
+        ip_adapter=ip_adapter,
+        ip_adapter_scale=ip_adapter_scale,
     )
     if quiet:
         manifest = run_pipeline(script, output, config)
@@ -311,6 +327,8 @@ def render(
     backend: RenderBackendOption = None,
     model: Model = None,
     device: Device = "auto",
+    ip_adapter: IPAdapter = None,
+    ip_adapter_scale: IPAdapterScale = None,
 ) -> None:
     """Render a plan's shots; with --shot, just those (the rest come from the cache)."""
     from previz.pipeline import render_shots
@@ -318,8 +336,17 @@ def render(
 
     plan, folder = _plan_and_folder(plan_path, output)
     with RichReporter(console) as reporter:
-        config = _render_config(folder, backend, model=model, device=device)
-        renders = render_shots(plan, folder, config, reporter=reporter, only=shot)
+        config = _render_config(
+            folder,
+            backend,
+            model=model,
+            device=device,
+            ip_adapter=ip_adapter,
+            ip_adapter_scale=ip_adapter_scale,
+        )
+        renders = render_shots(
+            plan, folder, config, reporter=reporter, only=shot, plan_dir=plan_path.parent
+        )
     fresh = sum(1 for r in renders.renders if not r.cached)
     missing = len(plan.shots) - len(renders.renders)
     console.print(
@@ -345,6 +372,8 @@ def assemble(
     audio: Audio = True,
     model: Model = None,
     device: Device = "auto",
+    ip_adapter: IPAdapter = None,
+    ip_adapter_scale: IPAdapterScale = None,
 ) -> None:
     """Rebuild every deliverable from a (hand-edited) plan; changed shots render again."""
     from previz.pipeline import assemble as assemble_deliverables
@@ -362,9 +391,11 @@ def assemble(
         audio=audio,
         model=model,
         device=device,
+        ip_adapter=ip_adapter,
+        ip_adapter_scale=ip_adapter_scale,
     )
     with RichReporter(console) as reporter:
-        renders = render_shots(plan, folder, config, reporter=reporter)
+        renders = render_shots(plan, folder, config, reporter=reporter, plan_dir=plan_path.parent)
         manifest = assemble_deliverables(plan, renders, folder, config, reporter=reporter)
     console.print(run_summary(manifest, folder))
 

@@ -33,6 +33,11 @@ class PrevizConfig(BaseModel):
     guidance: float | None = Field(default=None, ge=0)
     batch_size: int | None = Field(default=None, ge=1)
     """Diffusion image backend: shots per batch (``None``: from free GPU memory, 1 on CPU)."""
+    ip_adapter: str | None = None
+    """Diffusion image backend: an IP-Adapter (``PATH_OR_ID[:subfolder/weight_name]``, in the
+    local HF cache or a folder) that conditions shots on their characters' reference images."""
+    ip_adapter_scale: float = Field(default=0.6, ge=0)
+    """How strongly a reference image steers the picture (IP-Adapter scale)."""
     still_model: str | None = None
     """Diffusion video backend: start each clip from this image model's still of the shot
     (image-to-video; LTX-Video models)."""

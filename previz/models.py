@@ -83,9 +83,8 @@ def list_models() -> list[LocalModel]:
     rows = []
     for repo_id, known in KNOWN_MODELS.items():
         size, pipeline = cached.pop(repo_id, (0, False))
-        rows.append(
-            LocalModel(repo_id, known.kind, pipeline, size, repo_id in defaults, known.note)
-        )
+        present = pipeline or (known.kind == "ip-adapter" and size > 0)  # no model_index.json
+        rows.append(LocalModel(repo_id, known.kind, present, size, repo_id in defaults, known.note))
     for repo_id, (size, pipeline) in sorted(cached.items()):
         if pipeline:
             rows.append(LocalModel(repo_id, "?", True, size))

@@ -92,11 +92,13 @@ def render_shots(
     *,
     reporter: Reporter | None = None,
     only: Iterable[str] | None = None,
+    plan_dir: Path | None = None,
 ) -> RenderSet:
     """Render the plan's shots (through the cache) and write ``renders.json``.
 
     With ``only``, just those shots are rendered; the rest are reused from the cache (and
-    from the previous ``renders.json``).
+    from the previous ``renders.json``). Relative reference image paths in the character
+    bible start from ``plan_dir`` (default: ``out_dir``, where ``run`` writes the plan).
     """
     from render.stage import get_backend, render_plan
 
@@ -110,6 +112,9 @@ def render_shots(
         batch_size=config.batch_size,
         compile=config.compile,
         still_model=config.still_model,
+        ip_adapter=config.ip_adapter,
+        ip_adapter_scale=config.ip_adapter_scale,
+        reference_root=plan_dir or out_dir,
     )
     wanted = list(only) if only is not None else None
     reporter.start("render", len(wanted) if wanted is not None else len(plan.shots))

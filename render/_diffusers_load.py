@@ -42,7 +42,7 @@ class KnownModel:
 
     repo_id: str
     kind: str
-    """``image`` or ``video``."""
+    """``image``, ``video`` or ``ip-adapter`` (reference images for the image backend)."""
     allow_patterns: tuple[str, ...]
     """What ``previz models pull`` downloads (the diffusers folders, not the single-file
     checkpoints beside them)."""
@@ -107,6 +107,19 @@ KNOWN_MODELS: dict[str, KnownModel] = {
             fps=16,
             max_frames=81,
             note="Wan 2.1 1.3B, 16 fps, frames 4k+1",
+        ),
+        KnownModel(
+            "h94/IP-Adapter",
+            "ip-adapter",
+            tuple(
+                f"{folder}/{name}"
+                for folder, weight in (
+                    ("models", "ip-adapter_sd15.bin"),
+                    ("sdxl_models", "ip-adapter_sdxl.bin"),
+                )
+                for name in (weight, "image_encoder/config.json", "image_encoder/*.safetensors")
+            ),
+            note="--ip-adapter: characters' reference images (SD 1.5, SDXL); about 7 GB",
         ),
     )
 }

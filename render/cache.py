@@ -35,11 +35,14 @@ def cache_key(
     request: RenderRequest,
     kind: str,
     ignored_fields: frozenset[str] = IGNORED_SHOT_FIELDS,
+    *,
+    extra: dict[str, Any] | None = None,
 ) -> str:
     """sha256 of the backend, its settings, the style, the frame size and the shot.
 
     A still ignores the shot's duration (holding it longer needs no new picture); a clip
-    does not.
+    does not. ``extra`` is what else the backend says this one shot depends on (its
+    reference images); without it the key is as it always was.
     """
     ignored = set(ignored_fields)
     if kind == "still":
@@ -54,6 +57,8 @@ def cache_key(
         "shot": request.shot.model_dump(mode="json", exclude=ignored),
         "characters": [c.model_dump(mode="json") for c in request.characters if c.name in subjects],
     }
+    if extra:
+        payload["extra"] = extra
     blob = json.dumps(payload, sort_keys=True, separators=(",", ":")).encode()
     return hashlib.sha256(blob).hexdigest()
 

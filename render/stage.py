@@ -77,6 +77,7 @@ def render_plan(
     cache = ShotCache(out_dir / "cache")
     settings = backend.settings()
     ignored = getattr(backend, "cache_ignores", IGNORED_SHOT_FIELDS)
+    shot_settings = getattr(backend, "shot_settings", None)  # per shot (reference images)
     wanted = set(only) if only is not None else None
     unknown = (wanted or set()) - {shot.id for shot in plan.shots}
     if unknown:
@@ -92,7 +93,8 @@ def render_plan(
             characters=tuple(plan.characters),
             fps=plan.fps,
         )
-        key = cache_key(backend.name, settings, request, backend.kind, ignored)
+        extra = shot_settings(request) if shot_settings is not None else None
+        key = cache_key(backend.name, settings, request, backend.kind, ignored, extra=extra)
         cached = cache.get(key, backend.suffix)
         if cached is None and wanted is not None and shot.id not in wanted:
             continue  # not asked for and not rendered before: left out

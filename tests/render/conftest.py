@@ -22,3 +22,12 @@ def tiny_ltx(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from tests.render.tiny_pipelines import build_tiny_ltx
 
     return build_tiny_ltx(tmp_path_factory.mktemp("models") / "tiny-ltx")
+
+
+@pytest.fixture(scope="session")
+def tiny_ip_adapter(tmp_path_factory: pytest.TempPathFactory, tiny_sd: Path) -> str:
+    """A saved random IP-Adapter for ``tiny_sd``, as ``--ip-adapter`` names it."""
+    from tests.render.tiny_pipelines import build_tiny_ip_adapter
+
+    folder = build_tiny_ip_adapter(tmp_path_factory.mktemp("models") / "tiny-ip-adapter", tiny_sd)
+    return f"{folder}:models/ip-adapter_tiny.bin"

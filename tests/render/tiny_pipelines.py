@@ -7,10 +7,11 @@ character-level tokenizers are put together by :mod:`render._diffusers_configs`.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from render._diffusers_configs import CHAR_VOCAB_SIZE, ltx_pipeline, sd_pipeline
 
-__all__ = ["build_tiny_ltx", "build_tiny_sd"]
+__all__ = ["build_tiny_ip_adapter", "build_tiny_ltx", "build_tiny_sd"]
 
 
 def build_tiny_sd(folder: Path) -> Path:
@@ -119,4 +120,59 @@ def build_tiny_ltx(folder: Path) -> Path:
     )
     pipe = ltx_pipeline(transformer, vae, text_encoder, FlowMatchEulerDiscreteScheduler())
     pipe.save_pretrained(folder)
+    return folder
+
+
+def build_tiny_ip_adapter(folder: Path, pipeline: Path) -> Path:
+    """A random IP-Adapter for the tiny SD pipeline at ``pipeline``, saved in ``folder`` the
+    way ``h94/IP-Adapter`` lays out its files: ``models/ip-adapter_tiny.bin`` beside
+    ``models/image_encoder`` (a tiny CLIP vision model with projection).
+
+    The weights are built as diffusers' own tests build theirs
+    (``create_ip_adapter_state_dict``): the ``to_k_ip``/``to_v_ip`` key ids run 1, 3, 5...,
+    counting the cross-attention processors only.
+    """
+    import torch
+    from diffusers import UNet2DConditionModel
+    from diffusers.models.embeddings import ImageProjection
+    from transformers import CLIPVisionConfig, CLIPVisionModelWithProjection
+
+    unet = UNet2DConditionModel.from_pretrained(pipeline, subfolder="unet")
+    config = unet.config
+    channels = list(config.block_out_channels)
+    cross_dim = config.cross_attention_dim
+    torch.manual_seed(0)
+    attention: dict[str, Any] = {}
+    cross = [name for name in unet.attn_processors if not name.endswith("attn1.processor")]
+    for index, name in enumerate(cross):
+        if name.startswith("mid_block"):
+            hidden = channels[-1]
+        elif name.startswith("up_blocks"):
+            hidden = list(reversed(channels))[int(name.split(".")[1])]
+        else:
+            hidden = channels[int(name.split(".")[1])]
+        key = 2 * index + 1
+        attention[f"{key}.to_k_ip.weight"] = torch.randn(hidden, cross_dim)
+        attention[f"{key}.to_v_ip.weight"] = torch.randn(hidden, cross_dim)
+    embed_dim = 32
+    projection = ImageProjection(
+        cross_attention_dim=cross_dim, image_embed_dim=embed_dim, num_image_text_embeds=4
+    ).state_dict()
+    image_proj = {k.replace("image_embeds", "proj"): v for k, v in projection.items()}
+    models = folder / "models"
+    models.mkdir(parents=True)
+    torch.save({"image_proj": image_proj, "ip_adapter": attention}, models / "ip-adapter_tiny.bin")
+    torch.manual_seed(0)
+    encoder = CLIPVisionModelWithProjection(
+        CLIPVisionConfig(
+            hidden_size=32,
+            projection_dim=embed_dim,
+            num_hidden_layers=2,
+            num_attention_heads=4,
+            intermediate_size=37,
+            image_size=32,
+            patch_size=8,
+        )
+    ).eval()
+    encoder.save_pretrained(models / "image_encoder")
     return folder
