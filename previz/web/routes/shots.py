@@ -9,6 +9,7 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from previz.errors import PrevizError
+from previz.web import _memo as memo
 from previz.web.routes._common import (
     STATUS_LABELS,
     db_session,
@@ -18,7 +19,6 @@ from previz.web.routes._common import (
     viewer,
 )
 from previz.web.services import comments, jobs, reviews, versions
-from render.model import load_render_set
 from shots.model import ANGLES, MOVEMENTS, SIZES, ShotPlan
 
 router = APIRouter()
@@ -93,7 +93,7 @@ def shot_image(request: Request, project_id: str, shot_id: str, db: Db) -> Respo
     if not renders_path.is_file():
         raise HTTPException(status_code=404)
     try:
-        path = load_render_set(renders_path).media_path(folder, shot_id).resolve()
+        path = memo.render_set(renders_path).media_path(folder, shot_id).resolve()
     except KeyError:
         raise HTTPException(status_code=404) from None
     media_type = _IMAGE_TYPES.get(path.suffix.lower())

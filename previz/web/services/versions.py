@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from previz.errors import PlanError
+from previz.web._memo import Memo
 from previz.web.models import Job, PlanVersion, Project
 from previz.web.services import jobs as _jobs
 from previz.web.services._access import Principal, require_editor, require_viewer
@@ -58,8 +59,20 @@ def load_version(db: Session, project: Project, number: int) -> ShotPlan:
         ) from None
 
 
+_PLANS: Memo[ShotPlan] = Memo(32)
+"""Parsed plan versions by (project public id, number): a stored version never changes."""
+
+
+def _viewed_version(db: Session, project: Project, number: int) -> ShotPlan:
+    """Version ``number``, parsed once per process: for pages, which only read it."""
+    return _PLANS.get((project.public_id, number), lambda: load_version(db, project, number))
+
+
 def current_plan(db: Session, principal: Principal, project: Project) -> ShotPlan | None:
     """The project's current shot plan; ``None`` until the first run has planned it.
+
+    The plan may be shared with other requests: read it, or change a copy
+    (``model_copy(update=...)``).
 
     Raises:
         NotFoundError: ``principal`` may not see the project.
@@ -67,7 +80,7 @@ def current_plan(db: Session, principal: Principal, project: Project) -> ShotPla
     require_viewer(principal, project)
     if not project.current_version:
         return None
-    return load_version(db, project, project.current_version)
+    return _viewed_version(db, project, project.current_version)
 
 
 def list_versions(db: Session, principal: Principal, project: Project) -> list[PlanVersion]:
@@ -88,7 +101,7 @@ def get_version(db: Session, principal: Principal, project: Project, number: int
         NotFoundError: the principal may not see the project, or no such version.
     """
     require_viewer(principal, project)
-    return load_version(db, project, number)
+    return _viewed_version(db, project, number)
 
 
 def record_version(
