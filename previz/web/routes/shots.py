@@ -7,11 +7,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 
 from previz.errors import PrevizError
 from previz.web import _memo as memo
 from previz.web.routes._common import (
     STATUS_LABELS,
+    Viewer,
     db_session,
     form_text,
     page,
@@ -119,13 +121,20 @@ async def edit_shot(request: Request, project_id: str, shot_id: str, db: Db) -> 
     return RedirectResponse(f"/projects/{project_id}/shots/{shot_id}", status_code=303)
 
 
-@router.post("/projects/{project_id}/shots/{shot_id}/comments")
-async def add_comment(request: Request, project_id: str, shot_id: str, db: Db) -> Response:
-    """Add a comment to the shot's thread (owners and reviewers)."""
+async def _shot_form(
+    request: Request, db: Session, project_id: str, shot_id: str
+) -> tuple[Viewer, str, FormData]:
+    """Who posts about which shot of which project, and the form they sent (404s first)."""
     shot_id = shot_id_or_404(shot_id)
     view = viewer(request, db, project_id)
     _plan_or_404(view.plan(db), shot_id)
-    form = await request.form()
+    return view, shot_id, await request.form()
+
+
+@router.post("/projects/{project_id}/shots/{shot_id}/comments")
+async def add_comment(request: Request, project_id: str, shot_id: str, db: Db) -> Response:
+    """Add a comment to the shot's thread (owners and reviewers)."""
+    view, shot_id, form = await _shot_form(request, db, project_id, shot_id)
     body = form_text(form, "body", max_length=5000)
     try:
         if not body:
@@ -139,10 +148,7 @@ async def add_comment(request: Request, project_id: str, shot_id: str, db: Db) -
 @router.post("/projects/{project_id}/shots/{shot_id}/status")
 async def set_status(request: Request, project_id: str, shot_id: str, db: Db) -> Response:
     """Approve, request changes, or reset to pending (owners and reviewers)."""
-    shot_id = shot_id_or_404(shot_id)
-    view = viewer(request, db, project_id)
-    _plan_or_404(view.plan(db), shot_id)
-    form = await request.form()
+    view, shot_id, form = await _shot_form(request, db, project_id, shot_id)
     status = form_text(form, "status", max_length=40)
     if status not in STATUS_LABELS:
         return _shot_page(
