@@ -101,7 +101,17 @@ def shot_image(request: Request, project_id: str, shot_id: str, db: Db) -> Respo
     media_type = _IMAGE_TYPES.get(path.suffix.lower())
     if media_type is None or not path.is_relative_to(folder) or not path.is_file():
         raise HTTPException(status_code=404)
-    return FileResponse(path, media_type=media_type, headers={"cache-control": "private, no-cache"})
+    # A versioned URL (``?v=`` changes whenever the deliverables do) never changes content:
+    # browsers keep it; a bare URL is revalidated (ETag, 304).
+    versioned = "v" in request.query_params
+    cache = "private, max-age=31536000, immutable" if versioned else "private, no-cache"
+    response = FileResponse(
+        path, media_type=media_type, headers={"cache-control": cache}, stat_result=path.stat()
+    )
+    etag = response.headers["etag"]
+    if etag in {tag.strip() for tag in request.headers.get("if-none-match", "").split(",")}:
+        return Response(status_code=304, headers={"etag": etag, "cache-control": cache})
+    return response
 
 
 @router.post("/projects/{project_id}/shots/{shot_id}")

@@ -222,6 +222,22 @@ def test_shot_image_is_a_png(done: tuple[FastAPI, TestClient, str]) -> None:
     assert image.content.startswith(b"\x89PNG")
 
 
+def test_shot_images_are_revalidated_unless_versioned(
+    done: tuple[FastAPI, TestClient, str],
+) -> None:
+    _, client, pid = done
+    shot_id = first_shot_id(client.get(f"/projects/{pid}").text)
+    bare = client.get(f"/projects/{pid}/shots/{shot_id}/image")
+    assert bare.headers["cache-control"] == "private, no-cache"
+    again = client.get(
+        f"/projects/{pid}/shots/{shot_id}/image", headers={"if-none-match": bare.headers["etag"]}
+    )
+    assert again.status_code == 304 and not again.content
+    versioned = client.get(f"/projects/{pid}/shots/{shot_id}/image?v=123")
+    assert versioned.headers["cache-control"] == "private, max-age=31536000, immutable"
+    assert versioned.content == bare.content
+
+
 @pytest.mark.parametrize(
     "path",
     [
