@@ -8,7 +8,6 @@ work runs on a thread pool (Pillow releases the GIL while it decodes, scales and
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -17,6 +16,7 @@ from io import BytesIO
 from pathlib import Path
 
 from previz.errors import AssemblyError
+from render._ffmpeg import find_ffmpeg as _find_ffmpeg
 from render.model import ShotRender
 
 __all__ = ["PanelImage", "PanelJob", "prepare_panels"]
@@ -49,14 +49,11 @@ class PanelImage:
 
 
 def find_ffmpeg() -> str | None:
-    """The ffmpeg executable: imageio-ffmpeg's bundled binary, else one on ``PATH``."""
-    # Copied from previz.assemble._animatic_ffmpeg.find_ffmpeg (returns None, not raises).
+    """The ffmpeg executable (:func:`render._ffmpeg.find_ffmpeg`), or ``None`` without one."""
     try:
-        import imageio_ffmpeg
-
-        return imageio_ffmpeg.get_ffmpeg_exe()
-    except (ImportError, RuntimeError):
-        return shutil.which("ffmpeg")
+        return _find_ffmpeg(AssemblyError)
+    except AssemblyError:
+        return None
 
 
 def _poster_bytes(ffmpeg: str, job: PanelJob) -> bytes:
