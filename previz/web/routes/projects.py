@@ -167,9 +167,8 @@ def project_page(request: Request, project_id: str, db: Db) -> Response:
             for s in plan.scenes
             if s.id in by_scene
         ]
-    summary = {"approved": 0, "changes_requested": 0, "pending": 0, "total": len(shots)}
-    for shot in shots:
-        summary[shot["status"]] += 1
+    summary = reviews.count_statuses(statuses, [shot["id"] for shot in shots])
+    summary["total"] = len(shots)
     frame_w, frame_h = plan.style.frame_size(320) if plan else (320, 180)
     context = view.context() | {
         "job": jobs.latest_job(db, view.principal, view.project),

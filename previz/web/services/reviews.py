@@ -11,7 +11,7 @@ from previz.web.models import REVIEW_STATUSES, Project, ShotReview
 from previz.web.services._access import Principal, require_viewer, signed_by
 from previz.web.services._errors import WebError
 
-__all__ = ["approval_summary", "history", "latest_statuses", "set_status"]
+__all__ = ["approval_summary", "count_statuses", "history", "latest_statuses", "set_status"]
 
 
 def set_status(
@@ -60,5 +60,10 @@ def approval_summary(
 ) -> dict[str, int]:
     """How many of ``shot_ids`` (the plan's shots) are in each status; unreviewed: pending."""
     latest = latest_statuses(db, principal, project)
-    counts = Counter(latest[s].status if s in latest else "pending" for s in shot_ids)
+    return count_statuses({s: review.status for s, review in latest.items()}, shot_ids)
+
+
+def count_statuses(statuses: dict[str, str], shot_ids: list[str]) -> dict[str, int]:
+    """How many of ``shot_ids`` have each status in ``statuses`` (missing: pending)."""
+    counts = Counter(statuses.get(s, "pending") for s in shot_ids)
     return {status: counts.get(status, 0) for status in REVIEW_STATUSES}
