@@ -2,7 +2,8 @@
 
 A plan version never changes once stored (an edit or a restore is a new version), and a
 render set on disk is identified by its path, size and modification time, so both can be
-kept parsed between requests. The cached objects are shared: callers treat them as
+kept parsed between requests; page parts rendered from them are kept by a key naming all
+they show. The cached objects are shared: callers treat them as
 read-only (pydantic's ``model_copy(update=...)`` makes a changed copy without touching
 them).
 """
@@ -13,11 +14,11 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from render.model import RenderSet, load_render_set
 
-__all__ = ["Memo", "render_set"]
+__all__ = ["Memo", "fragments", "render_set"]
 
 V = TypeVar("V")
 
@@ -49,6 +50,7 @@ class Memo(Generic[V]):
 
 
 _RENDER_SETS: Memo[RenderSet] = Memo(64)
+_FRAGMENTS: Memo[Any] = Memo(64)
 
 
 def render_set(path: Path) -> RenderSet:
@@ -61,3 +63,8 @@ def render_set(path: Path) -> RenderSet:
     stat = path.stat()
     key = (str(path), stat.st_mtime_ns, stat.st_size, stat.st_ino)
     return _RENDER_SETS.get(key, lambda: load_render_set(path))
+
+
+def fragments(key: Hashable, render: Callable[[], V]) -> V:
+    """Rendered page parts for ``key``, which must name everything they show."""
+    return _FRAGMENTS.get(key, render)

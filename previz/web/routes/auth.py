@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from previz.web.routes._common import db_session, form_text, page, signed_in_user
 from previz.web.security import csrf_token
@@ -31,7 +32,7 @@ def _client_address(request: Request) -> str:
 
 
 @router.get("/login")
-def login_page(request: Request, db: Db, next: str = "/") -> Response:
+async def login_page(request: Request, db: Db, next: str = "/") -> Response:
     """The sign-in form."""
     if signed_in_user(request, db) is not None:
         return RedirectResponse(_safe_next(next), status_code=303)
@@ -52,7 +53,8 @@ async def login(request: Request, db: Db) -> Response:
         context["error"] = "Too many failed sign-ins. Wait a minute and try again."
         return page(request, "login.html", context, status_code=429)
     user = (
-        users.authenticate(db, username, password)
+        # argon2 takes tens of milliseconds of CPU: off the event loop
+        await run_in_threadpool(users.authenticate, db, username, password)
         if isinstance(password, str) and username
         else None
     )
@@ -68,14 +70,14 @@ async def login(request: Request, db: Db) -> Response:
 
 
 @router.post("/logout")
-def logout(request: Request) -> Response:
+async def logout(request: Request) -> Response:
     """End the session (user and reviewer alike)."""
     request.session.clear()
     return RedirectResponse("/login", status_code=303)
 
 
 @router.get("/s/{token}")
-def share_entry(request: Request, token: str, db: Db) -> Response:
+async def share_entry(request: Request, token: str, db: Db) -> Response:
     """A reviewer opens a share link: remember the token in the session, show the project."""
     share = shares.resolve_share(db, token)
     if share is None:

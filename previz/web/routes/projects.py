@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
+from markupsafe import Markup
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from previz.errors import InputTooLargeError, PrevizError
+from previz.web import _memo as memo
 from previz.web.models import Project, User
 from previz.web.routes._common import (
+    TEMPLATES,
     Viewer,
     db_session,
     form_text,
@@ -22,6 +27,7 @@ from previz.web.routes._common import (
 )
 from previz.web.services import jobs, projects, reviews, shares
 from shots.base import PLANNERS
+from shots.model import ShotPlan
 from shots.style import list_styles
 
 router = APIRouter()
@@ -85,7 +91,7 @@ def _list_context(request: Request, db: Session, user: User) -> dict[str, Any]:
 
 
 @router.get("/")
-def project_list(request: Request, db: Db) -> Response:
+async def project_list(request: Request, db: Db) -> Response:
     """The signed-in user's projects and the new-project form."""
     user = require_user(request, db)
     return page(request, "projects.html", _list_context(request, db, user))
@@ -113,7 +119,8 @@ async def create_project(request: Request, db: Db) -> Response:
             raise PrevizError("choose a screenplay file to upload")
         data = await upload.read()
         config = _config(values)
-        project = projects.create_project(
+        project = await run_in_threadpool(  # sniffing and parsing a PDF takes a while
+            projects.create_project,
             db,
             request.app.state.settings,
             user,
@@ -149,44 +156,81 @@ def _config(values: dict[str, str]) -> dict[str, Any]:
 
 
 @router.get("/projects/{project_id}")
-def project_page(request: Request, project_id: str, db: Db) -> Response:
+async def project_page(request: Request, project_id: str, db: Db) -> Response:
     """Job progress, the animatic with shot markers, downloads, approvals, the shot grid."""
     view = viewer(request, db, project_id)
     plan = view.plan(db)
     folder = view.folder(request)
     latest = reviews.latest_statuses(db, view.principal, view.project)
     statuses = {shot_id: review.status for shot_id, review in latest.items()}
-    shots = shot_views(plan, statuses) if plan else []
-    scenes = []
-    if plan:
-        by_scene: dict[str, list[dict[str, Any]]] = {}
-        for shot in shots:
-            by_scene.setdefault(shot["scene_id"], []).append(shot)
-        scenes = [
-            {"id": s.id, "number": s.number, "heading": s.heading, "shots": by_scene[s.id]}
-            for s in plan.scenes
-            if s.id in by_scene
-        ]
-    summary = reviews.count_statuses(statuses, [shot["id"] for shot in shots])
-    summary["total"] = len(shots)
-    frame_w, frame_h = plan.style.frame_size(320) if plan else (320, 180)
+    shot_ids = [shot.id for shot in plan.shots] if plan else []
+    summary = reviews.count_statuses(statuses, shot_ids)
+    summary["total"] = len(shot_ids)
+    media_version = _media_version(folder)
     context = view.context() | {
         "job": jobs.latest_job(db, view.principal, view.project),
         "plan": plan,
-        "shots": shots,
-        "scenes": scenes,
-        "shot_count": len(shots),
+        "first_shot_id": shot_ids[0] if shot_ids else None,
+        "shot_count": len(shot_ids),
         "runtime_s": plan.duration_s if plan else 0.0,
         "has_animatic": (folder / "animatic.mp4").is_file(),
         "downloads": [
             (name, label) for name, (_, label) in MEDIA.items() if (folder / name).is_file()
         ],
         "summary": summary,
-        "media_version": _media_version(folder),
+        "media_version": media_version,
+        "fragments": _shot_fragments(view.project, plan, statuses, media_version),
+    }
+    return page(request, "project.html", context)
+
+
+def _shot_fragments(
+    project: Project, plan: ShotPlan | None, statuses: dict[str, str], media_version: str
+) -> dict[str, Markup]:
+    """The marker strip and the scene-by-scene shot grid, as HTML.
+
+    They are most of the page and depend only on the plan version, the deliverables and
+    the review statuses, so they are rendered once per combination of those (a 50-shot
+    grid took 7 ms of Jinja on every view; a feature's thousand shots, far more).
+    """
+    if plan is None:
+        return {"markers": Markup(), "grid": Markup()}
+    key = (
+        project.public_id,
+        project.current_version,
+        media_version,
+        tuple(sorted(statuses.items())),
+    )
+    render = partial(_render_shot_fragments, project, plan, statuses, media_version)
+    return memo.fragments(key, render)
+
+
+def _render_shot_fragments(
+    project: Project, plan: ShotPlan, statuses: dict[str, str], media_version: str
+) -> dict[str, Markup]:
+
+    shots = shot_views(plan, statuses)
+    by_scene: dict[str, list[dict[str, Any]]] = {}
+    for shot in shots:
+        by_scene.setdefault(shot["scene_id"], []).append(shot)
+    scenes = [
+        {"id": s.id, "number": s.number, "heading": s.heading, "shots": by_scene[s.id]}
+        for s in plan.scenes
+        if s.id in by_scene
+    ]
+    frame_w, frame_h = plan.style.frame_size(320)
+    values = {
+        "project": project_view(project),
+        "shots": shots,
+        "scenes": scenes,
+        "media_version": media_version,
         "frame_w": frame_w,
         "frame_h": frame_h,
     }
-    return page(request, "project.html", context)
+    return {
+        "markers": Markup(TEMPLATES.get_template("_shot_markers.html").render(values)),
+        "grid": Markup(TEMPLATES.get_template("_shot_grid.html").render(values)),
+    }
 
 
 def _media_version(folder: Any) -> str:
@@ -199,7 +243,7 @@ def _media_version(folder: Any) -> str:
 
 
 @router.get("/projects/{project_id}/job")
-def project_job(request: Request, project_id: str, db: Db) -> Response:
+async def project_job(request: Request, project_id: str, db: Db) -> Response:
     """The latest job as JSON: state, stage, done, total, message, error."""
     view = viewer(request, db, project_id)
     job = jobs.latest_job(db, view.principal, view.project)
@@ -241,15 +285,17 @@ def project_media(request: Request, project_id: str, name: str, db: Db) -> Respo
 
 
 @router.post("/projects/{project_id}/delete")
-def delete_project(request: Request, project_id: str, db: Db) -> Response:
+async def delete_project(request: Request, project_id: str, db: Db) -> Response:
     """Delete a project (owner only; reviewers get 404)."""
     view = viewer(request, db, project_id, edit=True)
-    projects.delete_project(db, view.principal, view.project, request.app.state.settings)
+    await run_in_threadpool(  # removes the project's media folder
+        projects.delete_project, db, view.principal, view.project, request.app.state.settings
+    )
     return RedirectResponse("/", status_code=303)
 
 
 @router.get("/projects/{project_id}/share")
-def share_page(request: Request, project_id: str, db: Db) -> Response:
+async def share_page(request: Request, project_id: str, db: Db) -> Response:
     """Reviewer links of a project (owner only)."""
     view = viewer(request, db, project_id, edit=True)
     return _share_page(request, db, view)
@@ -276,7 +322,7 @@ async def create_share(request: Request, project_id: str, db: Db) -> Response:
 
 
 @router.post("/projects/{project_id}/share/{share_id}/revoke")
-def revoke_share(request: Request, project_id: str, share_id: int, db: Db) -> Response:
+async def revoke_share(request: Request, project_id: str, share_id: int, db: Db) -> Response:
     """Revoke a reviewer link."""
     view = viewer(request, db, project_id, edit=True)
     shares.revoke_share(db, view.principal, view.project, share_id)

@@ -17,7 +17,7 @@ Db = Annotated[Session, Depends(db_session)]
 
 
 @router.get("/projects/{project_id}/versions")
-def version_list(request: Request, project_id: str, db: Db) -> Response:
+async def version_list(request: Request, project_id: str, db: Db) -> Response:
     """Every version of the plan, newest first."""
     view = viewer(request, db, project_id)
     context = view.context() | {
@@ -27,7 +27,7 @@ def version_list(request: Request, project_id: str, db: Db) -> Response:
 
 
 @router.get("/projects/{project_id}/versions/{number}")
-def version_page(request: Request, project_id: str, number: int, db: Db) -> Response:
+async def version_page(request: Request, project_id: str, number: int, db: Db) -> Response:
     """The shots of version ``number``."""
     view = viewer(request, db, project_id)
     plan = versions.get_version(db, view.principal, view.project, number)
@@ -35,7 +35,7 @@ def version_page(request: Request, project_id: str, number: int, db: Db) -> Resp
 
 
 @router.post("/projects/{project_id}/versions/{number}/restore")
-def restore_version(request: Request, project_id: str, number: int, db: Db) -> Response:
+async def restore_version(request: Request, project_id: str, number: int, db: Db) -> Response:
     """A new version equal to ``number``, and a job re-assembling the deliverables."""
     view = viewer(request, db, project_id, edit=True)
     versions.restore_version(db, view.principal, view.project, number)

@@ -146,6 +146,16 @@ def test_reviewer_can_comment_and_approve(world: World) -> None:
     assert re.search(r'<span class="badge approved">1</span> approved', summary)
 
 
+def test_shot_grid_follows_status_changes(world: World) -> None:
+    """The grid is rendered once and kept: a new status must still show on the next view."""
+    base = f"/projects/{world.pid}/shots/{world.shot_id}"
+    card = re.compile(rf'id="card-{re.escape(world.shot_id)}".*?<span class="badge (\w+)">', re.S)
+    for status in ("changes_requested", "approved", "pending", "approved"):
+        assert post(world.reviewer, f"{base}/status", {"status": status}).status_code == 303
+        page = world.ann.get(f"/projects/{world.pid}").text
+        assert card.search(page).group(1) == status
+
+
 def test_reviewer_comment_without_csrf_is_403(world: World) -> None:
     base = f"/projects/{world.pid}/shots/{world.shot_id}"
     response = world.reviewer.post(f"{base}/comments", data={"body": "forged"})
