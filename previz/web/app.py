@@ -8,6 +8,7 @@ goes through a service that answers 404 for projects the principal may not see.
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -30,9 +31,9 @@ from previz.web.security import (
     csrf_protect,
 )
 from previz.web.services import NotFoundError
-from previz.web.settings import WebSettings
+from previz.web.settings import SETTINGS_ENV, WebSettings
 
-__all__ = ["create_app"]
+__all__ = ["app_from_environment", "create_app"]
 
 _TITLES = {
     401: "Sign-in required",
@@ -97,6 +98,18 @@ def create_app(settings: WebSettings, *, start_runner: bool = True) -> FastAPI:
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_upload_bytes + 64 * 1024)
     app.add_middleware(SecurityHeadersMiddleware, secure_cookies=settings.secure_cookies)
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The app for the settings in ``$PREVIZ_WEB_SETTINGS`` (each ``--workers`` process).
+
+    Raises:
+        PrevizError: the variable is missing or not settings.
+    """
+    text = os.environ.get(SETTINGS_ENV)
+    if not text:
+        raise PrevizError(f"${SETTINGS_ENV} is not set: start the app with 'previz serve'")
+    return create_app(WebSettings.from_json(text))
 
 
 def _wants_json(request: Request) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -12,7 +13,15 @@ from previz.console import console, reports_errors, require_extra
 
 __all__ = ["WEB_MODULES", "serve"]
 
-WEB_MODULES = ("fastapi", "uvicorn", "sqlalchemy", "alembic", "argon2", "python_multipart")
+WEB_MODULES = (
+    "fastapi",
+    "uvicorn",
+    "sqlalchemy",
+    "alembic",
+    "argon2",
+    "python_multipart",
+    "filelock",
+)
 """What the ``web`` extra brings; checked before the app is imported."""
 
 
@@ -49,6 +58,16 @@ def serve(
             "get it anyway.",
         ),
     ] = False,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            min=1,
+            max=64,
+            help="Server processes: more serve more reviewers at once on a multi-core "
+            "machine (one of them runs the pipeline jobs).",
+        ),
+    ] = 1,
     access_log: Annotated[
         bool,
         typer.Option(
@@ -64,7 +83,7 @@ def serve(
 
     from previz.web.app import create_app
     from previz.web.services.users import ensure_owner
-    from previz.web.settings import WebSettings
+    from previz.web.settings import SETTINGS_ENV, WebSettings
 
     settings = WebSettings.from_options(
         data_dir=data, database_url=database_url, secure_cookies=secure_cookies
@@ -83,12 +102,17 @@ def serve(
             "[yellow]warning:[/] listening beyond loopback; put it behind https "
             "and pass --secure-cookies"
         )
-    uvicorn.run(
-        create_app(settings),
-        host=host,
-        port=port,
-        log_level="info",
-        access_log=access_log,
-        proxy_headers=False,
-        server_header=False,
-    )
+    options = {
+        "host": host,
+        "port": port,
+        "log_level": "info",
+        "access_log": access_log,
+        "proxy_headers": False,
+        "server_header": False,
+    }
+    if workers == 1:
+        uvicorn.run(create_app(settings), **options)
+        return
+    # Worker processes import the app by name and read the settings from the environment.
+    os.environ[SETTINGS_ENV] = settings.to_json()
+    uvicorn.run("previz.web.app:app_from_environment", factory=True, workers=workers, **options)

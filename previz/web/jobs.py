@@ -3,7 +3,12 @@
 Jobs live in the database (:mod:`previz.web.services.jobs`), so a restart loses none: at
 start-up jobs left ``running`` by a dead server are queued again, and the shot cache in the
 run folder makes the re-run cheap. Progress goes into the job's row through the pipeline's
-:class:`~previz.pipeline.Reporter` protocol. One runner per database.
+:class:`~previz.pipeline.Reporter` protocol.
+
+Every server process (``previz serve --workers N``) has a runner, but only the one holding
+the data folder's ``jobs.lock`` runs jobs; the others stand by and take over when it goes
+away. Holding the lock is also what makes re-queueing ``running`` jobs safe: nobody else
+can be running them.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import threading
 import time
 from pathlib import Path
 
+from filelock import FileLock, Timeout
 from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -98,7 +104,8 @@ class JobRunner:
     Args:
         settings: the app settings (data folder, run overrides).
         sessions: a session factory on the app's database.
-        poll_s: how often the idle thread looks for new jobs.
+        poll_s: how often the idle thread looks for new jobs (and a standby runner for
+            the lock).
     """
 
     def __init__(
@@ -110,6 +117,12 @@ class JobRunner:
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
+        self._lock = FileLock(settings.data_dir / "jobs.lock", thread_local=False)
+
+    @property
+    def active(self) -> bool:
+        """Whether this runner holds the data folder's job lock (and so runs the jobs)."""
+        return self._lock.is_locked
 
     def recover(self) -> int:
         """Queue again the jobs a dead server left ``running``; returns how many."""
@@ -120,24 +133,46 @@ class JobRunner:
         return count
 
     def start(self) -> None:
-        """Re-queue interrupted jobs and start the worker thread (a daemon)."""
+        """Start the worker thread (a daemon); if no other process runs jobs for this data
+        folder, take the job lock and re-queue interrupted jobs first."""
         if self._thread is not None and self._thread.is_alive():
             return
-        self.recover()
         self._stop.clear()
+        self._try_activate()
         self._thread = threading.Thread(target=self._loop, name="previz-jobs", daemon=True)
         self._thread.start()
+
+    def _try_activate(self) -> bool:
+        """Take the job lock if it is free; the first time, re-queue interrupted jobs."""
+        if self._lock.is_locked:
+            return True
+        try:
+            self._lock.acquire(timeout=0)
+        except Timeout:
+            return False
+        log.info("this process runs the jobs of %s", self.settings.data_dir)
+        try:
+            self.recover()
+        except Exception:
+            self._lock.release(force=True)  # try again, recovery included, next time
+            raise
+        return True
 
     def stop(self, timeout: float = 5.0) -> None:
         """Ask the thread to stop after its current job; wait up to ``timeout`` seconds.
 
-        A job still running then is left ``running`` and re-queued by the next start.
+        A job still running then is left ``running`` (the lock is kept until the process
+        ends) and re-queued by the next runner to take the lock.
         """
         self._stop.set()
         self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout)
+            if self._thread.is_alive():
+                return
             self._thread = None
+        if self._lock.is_locked:
+            self._lock.release(force=True)
 
     def notify(self) -> None:
         """Wake the idle thread now (after queueing a job)."""
@@ -146,7 +181,7 @@ class JobRunner:
     def _loop(self) -> None:
         while not self._stop.is_set():
             try:
-                ran = self.run_next()
+                ran = self._try_activate() and self.run_next()
             except Exception:  # the database went away: keep the thread alive
                 log.exception("job runner: cannot reach the database")
                 ran = False

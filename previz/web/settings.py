@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from previz.errors import PrevizError
 from screenplay.base import MAX_SCRIPT_BYTES
 
-__all__ = ["DATABASE_URL_ENV", "DATA_DIR_ENV", "WebSettings", "default_data_dir"]
+__all__ = [
+    "DATABASE_URL_ENV",
+    "DATA_DIR_ENV",
+    "SETTINGS_ENV",
+    "WebSettings",
+    "default_data_dir",
+]
 
 DATA_DIR_ENV = "PREVIZ_DATA_DIR"
 DATABASE_URL_ENV = "PREVIZ_DATABASE_URL"
+SETTINGS_ENV = "PREVIZ_WEB_SETTINGS"
+"""How ``previz serve --workers N`` hands its settings to the worker processes (JSON)."""
 
 
 def default_data_dir() -> Path:
@@ -85,6 +94,23 @@ class WebSettings:
             secure_cookies=secure_cookies,
             run_overrides=dict(run_overrides or {}),
         )
+
+    def to_json(self) -> str:
+        """The settings as JSON, for :meth:`from_json` in another process."""
+        return json.dumps(asdict(self) | {"data_dir": str(self.data_dir)})
+
+    @classmethod
+    def from_json(cls, text: str) -> WebSettings:
+        """Settings written by :meth:`to_json`.
+
+        Raises:
+            PrevizError: the text is not such settings.
+        """
+        try:
+            values = json.loads(text)
+            return cls(**(values | {"data_dir": Path(values["data_dir"])}))
+        except (ValueError, TypeError, KeyError) as exc:
+            raise PrevizError(f"invalid web settings in ${SETTINGS_ENV}: {exc}") from None
 
     @property
     def projects_dir(self) -> Path:

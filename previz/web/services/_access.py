@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from previz.web.models import Project, Share, User
@@ -12,6 +12,15 @@ __all__ = ["Principal", "find_project", "require_editor", "require_viewer", "sig
 
 Principal = User | Share
 """A signed-in user, or a reviewer through a share link."""
+
+
+# Built once: every request runs this, and building a statement costs more than
+# running it (SQLAlchemy caches the compiled SQL; only the bound values change).
+_PROJECT_BY_PUBLIC_ID = (
+    select(Project)
+    .where(Project.public_id == bindparam("public_id"))
+    .execution_options(populate_existing=True)
+)
 
 
 def require_viewer(principal: Principal, project: Project) -> None:
@@ -42,8 +51,7 @@ def require_editor(principal: Principal, project: Project) -> User:
 
 def find_project(db: Session, principal: Principal, public_id: str) -> Project:
     """The project ``public_id`` if ``principal`` may see it, else :class:`NotFoundError`."""
-    query = select(Project).where(Project.public_id == str(public_id))
-    project = db.scalars(query.execution_options(populate_existing=True)).first()
+    project = db.scalars(_PROJECT_BY_PUBLIC_ID, {"public_id": str(public_id)}).first()
     if project is None:
         raise NotFoundError(f"no project {public_id!r}")
     require_viewer(principal, project)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from previz.web.models import Comment, Project
@@ -12,6 +12,15 @@ from previz.web.services._errors import WebError
 __all__ = ["MAX_COMMENT_CHARS", "add_comment", "comment_counts", "list_comments"]
 
 MAX_COMMENT_CHARS = 5000
+
+
+# Built once: pages run these on every view, and building a statement costs more than
+# running it (SQLAlchemy caches the compiled SQL; only the bound values change).
+_THREAD = (
+    select(Comment)
+    .where(Comment.project_id == bindparam("project_id"), Comment.shot_id == bindparam("shot_id"))
+    .order_by(Comment.created, Comment.id)
+)
 
 
 def add_comment(
@@ -44,12 +53,7 @@ def list_comments(
 ) -> list[Comment]:
     """The thread of ``shot_id``, oldest first."""
     require_viewer(principal, project)
-    query = (
-        select(Comment)
-        .where(Comment.project_id == project.id, Comment.shot_id == shot_id)
-        .order_by(Comment.created, Comment.id)
-    )
-    return list(db.scalars(query))
+    return list(db.scalars(_THREAD, {"project_id": project.id, "shot_id": shot_id}))
 
 
 def comment_counts(db: Session, principal: Principal, project: Project) -> dict[str, int]:

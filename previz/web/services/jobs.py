@@ -5,7 +5,7 @@ The runner (:mod:`previz.web.jobs`) claims one job at a time; routes only read t
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from previz.web.models import Job, Project, utcnow
@@ -21,6 +21,17 @@ __all__ = [
 ]
 
 
+# Built once: pages run these on every view, and building a statement costs more than
+# running it (SQLAlchemy caches the compiled SQL; only the bound values change).
+_LATEST_JOB = (
+    select(Job)
+    .where(Job.project_id == bindparam("project_id"))
+    .order_by(Job.id.desc())
+    .limit(1)
+    .execution_options(populate_existing=True)  # progress changes under a long session
+)
+
+
 def latest_job(db: Session, principal: Principal, project: Project) -> Job | None:
     """The project's newest job (what the progress bar shows), if any.
 
@@ -28,8 +39,7 @@ def latest_job(db: Session, principal: Principal, project: Project) -> Job | Non
         NotFoundError: ``principal`` may not see the project.
     """
     require_viewer(principal, project)
-    query = select(Job).where(Job.project_id == project.id).order_by(Job.id.desc()).limit(1)
-    return db.scalars(query.execution_options(populate_existing=True)).first()
+    return db.scalars(_LATEST_JOB, {"project_id": project.id}).first()
 
 
 def enqueue(

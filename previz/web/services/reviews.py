@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from previz.web.models import REVIEW_STATUSES, Project, ShotReview
@@ -12,6 +12,23 @@ from previz.web.services._access import Principal, require_viewer, signed_by
 from previz.web.services._errors import WebError
 
 __all__ = ["approval_summary", "count_statuses", "history", "latest_statuses", "set_status"]
+
+
+# Built once: pages run these on every view, and building a statement costs more than
+# running it (SQLAlchemy caches the compiled SQL; only the bound values change).
+_HISTORY = (
+    select(ShotReview)
+    .where(
+        ShotReview.project_id == bindparam("project_id"),
+        ShotReview.shot_id == bindparam("shot_id"),
+    )
+    .order_by(ShotReview.id.desc())
+)
+_REVIEWS = (
+    select(ShotReview)
+    .where(ShotReview.project_id == bindparam("project_id"))
+    .order_by(ShotReview.id)
+)
 
 
 def set_status(
@@ -40,19 +57,14 @@ def set_status(
 def history(db: Session, principal: Principal, project: Project, shot_id: str) -> list[ShotReview]:
     """Every status set on ``shot_id``, newest first."""
     require_viewer(principal, project)
-    query = (
-        select(ShotReview)
-        .where(ShotReview.project_id == project.id, ShotReview.shot_id == shot_id)
-        .order_by(ShotReview.id.desc())
-    )
-    return list(db.scalars(query))
+    return list(db.scalars(_HISTORY, {"project_id": project.id, "shot_id": shot_id}))
 
 
 def latest_statuses(db: Session, principal: Principal, project: Project) -> dict[str, ShotReview]:
     """The latest review of each reviewed shot, by shot id (unreviewed shots are absent)."""
     require_viewer(principal, project)
-    query = select(ShotReview).where(ShotReview.project_id == project.id).order_by(ShotReview.id)
-    return {review.shot_id: review for review in db.scalars(query)}
+    reviews = db.scalars(_REVIEWS, {"project_id": project.id})
+    return {review.shot_id: review for review in reviews}
 
 
 def approval_summary(

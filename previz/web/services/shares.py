@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from previz.web.models import Project, Share
@@ -20,6 +20,11 @@ __all__ = [
     "revoke_share",
     "share_project_id",
 ]
+
+
+# Built once: every reviewer request runs this, and building a statement costs more than
+# running it (SQLAlchemy caches the compiled SQL; only the bound values change).
+_SHARE_BY_TOKEN_HASH = select(Share).where(Share.token_sha256 == bindparam("token_sha256"))
 
 
 def hash_token(token: str) -> str:
@@ -55,7 +60,7 @@ def resolve_share(db: Session, token: str) -> Share | None:
     """The live share for a raw token; ``None`` when unknown, revoked or its project deleted."""
     if not token or len(token) > 200:
         return None
-    share = db.scalars(select(Share).where(Share.token_sha256 == hash_token(token))).first()
+    share = db.scalars(_SHARE_BY_TOKEN_HASH, {"token_sha256": hash_token(token)}).first()
     if share is None or share.revoked or share.project.deleted:
         return None
     return share
