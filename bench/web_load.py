@@ -37,6 +37,8 @@ DEFAULT_SCRIPT = ROOT / "previz" / "examples" / "brick_and_steel.fountain"
 USERNAME, PASSWORD = "bench-reviewer", "a-long-bench-password"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 SHOT = re.compile(r'data-shot-id="([^"]+)"')
+RAMP_S = 2.0
+"""Reviewers join over this many seconds before the measured window starts."""
 
 STATIC_APP = '''
 import os
@@ -63,8 +65,8 @@ class Tally:
     latencies: list[float] = field(default_factory=list)
     failures: int = 0
     seconds: float = 0.0
-    client_cpu_s: float = 0.0
-    """CPU time the load generator itself used (it shares the machine with the server)."""
+    client_cpu_share: float = 0.0
+    """Cores' worth of CPU the load generator itself used (it shares the machine)."""
 
     def percentile(self, q: float) -> float:
         ordered = sorted(self.latencies)
@@ -81,7 +83,7 @@ class Tally:
             f"{name:<22} {self.rate:8.1f} req/s   p50 {self.percentile(50) * 1000:6.1f} ms   "
             f"p95 {self.percentile(95) * 1000:6.1f} ms   p99 {self.percentile(99) * 1000:6.1f} ms"
             f"   ({len(self.latencies)} requests, {self.failures} failed; "
-            f"load generator {self.client_cpu_s / self.seconds:.0%} of a core)"
+            f"load generator {self.client_cpu_share:.0%} of a core)"
         )
 
 
@@ -152,19 +154,31 @@ def prepare_project(base: str, username: str, password: str, script: Path) -> tu
         return dict(client.cookies), urls
 
 
-async def load(base: str, urls: list[str], cookies: dict, reviewers: int, seconds: float) -> Tally:
-    """``reviewers`` clients, each fetching ``urls`` round-robin until time is up.
+async def load(
+    base: str,
+    urls: list[str],
+    cookies: dict,
+    reviewers: int,
+    seconds: float,
+    ramp_s: float = RAMP_S,
+) -> Tally:
+    """``reviewers`` clients fetching ``urls`` round-robin, measured for ``seconds``.
 
-    One aiohttp session with one keep-alive connection per reviewer, as a browser tab
-    would hold: aiohttp costs the shared CPU a third of what httpx does per request.
+    They join one by one over ``ramp_s`` (reviewers open the page at different moments,
+    not in the same millisecond; a burst of connections lands on whichever server process
+    wakes first), then the window of ``seconds`` starts and only its requests count. Each
+    reviewer is one aiohttp session with one keep-alive connection, as a browser tab
+    holds: aiohttp costs the shared CPU a third of what httpx does per request.
     """
     import aiohttp
 
-    tally = Tally()
-    stop = time.monotonic() + seconds
+    tally = Tally(seconds=seconds)
+    window = time.monotonic() + ramp_s
+    stop = window + seconds
     timeout = aiohttp.ClientTimeout(total=30.0)
 
     async def reviewer(offset: int) -> None:
+        await asyncio.sleep(ramp_s * offset / reviewers)
         connector = aiohttp.TCPConnector(limit=1)
         async with aiohttp.ClientSession(
             base_url=base, cookies=cookies, connector=connector, timeout=timeout
@@ -172,13 +186,16 @@ async def load(base: str, urls: list[str], cookies: dict, reviewers: int, second
             for url in itertools.islice(itertools.cycle(urls), offset, None):
                 if time.monotonic() >= stop:
                     return
+                counted = time.monotonic() >= window
                 began = time.perf_counter()
                 try:
                     async with client.get(url, allow_redirects=False) as answer:
                         await answer.read()
                         ok = answer.status == 200
-                except (aiohttp.ClientError, asyncio.TimeoutError):
+                except (TimeoutError, aiohttp.ClientError):
                     ok = False
+                if not counted:
+                    continue
                 if ok:
                     tally.latencies.append(time.perf_counter() - began)
                 else:
@@ -186,8 +203,7 @@ async def load(base: str, urls: list[str], cookies: dict, reviewers: int, second
 
     began, cpu = time.monotonic(), time.process_time()
     await asyncio.gather(*(reviewer(i) for i in range(reviewers)))
-    tally.seconds = time.monotonic() - began
-    tally.client_cpu_s = time.process_time() - cpu
+    tally.client_cpu_share = (time.process_time() - cpu) / (time.monotonic() - began)
     return tally
 
 

@@ -231,3 +231,36 @@ def test_a_job_interrupted_too_often_is_failed_not_retried(
     assert runner.run_pending() == 0
     row = _job(sessions, job.id)
     assert row.state == "failed" and "interrupted 3 times" in (row.error or "")
+
+
+def test_only_the_runner_holding_the_job_lock_runs_jobs(
+    db: Session, settings: WebSettings, sessions: sessionmaker[Session], owned: tuple[User, Project]
+) -> None:
+    """``previz serve --workers N``: each process has a runner, the lock holder runs jobs;
+    when it goes away, a standby runner takes the lock and re-queues what it left running."""
+    from filelock import FileLock
+
+    alice, project = owned
+    job = jobs.latest_job(db, alice, project)
+    assert job is not None
+    other_process = FileLock(settings.data_dir / "jobs.lock", thread_local=False)
+    other_process.acquire()
+    job.state, job.attempts = "running", 1  # the other process is running it
+    db.commit()
+    runner = JobRunner(settings, sessions, poll_s=0.05)
+    runner.start()
+    try:
+        time.sleep(0.5)
+        assert not runner.active
+        assert _job(sessions, job.id).state == "running", "a standby runner must not touch it"
+        other_process.release()  # the other process died mid-job
+        deadline = time.monotonic() + 300
+        while _job(sessions, job.id).state not in {"done", "failed"}:
+            assert time.monotonic() < deadline, "the standby runner never took over"
+            time.sleep(0.1)
+        assert runner.active
+    finally:
+        runner.stop(timeout=300)
+    row = _job(sessions, job.id)
+    assert (row.state, row.attempts) == ("done", 2)
+    assert not runner.active, "stop() gives the lock back"
