@@ -19,11 +19,12 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 import templates
+from previz import __version__
 from previz.errors import PrevizError
 from previz.web.db import make_session_factory, upgrade_database
 from previz.web.jobs import JobRunner
 from previz.web.routes import auth, projects, shots, versions
-from previz.web.routes._common import SignInRequired, page
+from previz.web.routes._common import TEMPLATES, SignInRequired, page
 from previz.web.security import (
     BodyLimitMiddleware,
     LoginRateLimiter,
@@ -95,7 +96,11 @@ def create_app(settings: WebSettings, *, start_runner: bool = True) -> FastAPI:
         https_only=settings.secure_cookies,
         max_age=14 * 24 * 3600,
     )
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_upload_bytes + 64 * 1024)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=settings.max_upload_bytes + 64 * 1024,
+        page=_upload_too_large_page,
+    )
     app.add_middleware(SecurityHeadersMiddleware, secure_cookies=settings.secure_cookies)
     return app
 
@@ -110,6 +115,12 @@ def app_from_environment() -> FastAPI:
     if not text:
         raise PrevizError(f"${SETTINGS_ENV} is not set: start the app with 'previz serve'")
     return create_app(WebSettings.from_json(text))
+
+
+def _upload_too_large_page(message: str) -> str:
+    """The error page for a body refused before the app (and its session) saw the request."""
+    values = {"heading": _TITLES[413], "message": message, "user": None, "reviewer": None}
+    return TEMPLATES.get_template("error.html").render(values | {"asset_version": __version__})
 
 
 def _wants_json(request: Request) -> bool:

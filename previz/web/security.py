@@ -176,11 +176,15 @@ class BodyLimitMiddleware:
     """Refuses request bodies over ``max_bytes`` with 413, before the app reads them.
 
     Checks ``Content-Length`` up front and counts streamed (chunked) bytes as they come.
+    Browsers (``Accept: text/html``) get ``page(message)`` when given, others plain text.
     """
 
-    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+    def __init__(
+        self, app: ASGIApp, *, max_bytes: int, page: Callable[[str], str] | None = None
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.page = page
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -193,7 +197,7 @@ class BodyLimitMiddleware:
                 except ValueError:
                     too_big = True
                 if too_big:
-                    await _too_large(send, self.max_bytes)
+                    await self._too_large(scope, send)
                     return
         received = 0
         started = False
@@ -217,26 +221,30 @@ class BodyLimitMiddleware:
             await self.app(scope, counting_receive, tracking_send)
         except _BodyTooLarge:
             if not started:
-                await _too_large(send, self.max_bytes)
+                await self._too_large(scope, send)
+
+    async def _too_large(self, scope: Scope, send: Send) -> None:
+        message = (
+            f"The upload is too large: at most {self.max_bytes // (1024 * 1024)} MiB is accepted."
+        )
+        accept = dict(scope.get("headers", [])).get(b"accept", b"")
+        if self.page is not None and b"text/html" in accept:
+            body, kind = self.page(message).encode(), b"text/html; charset=utf-8"
+        else:
+            body, kind = f"{message}\n".encode(), b"text/plain; charset=utf-8"
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", kind),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"connection", b"close"),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
 
 
 class _BodyTooLarge(Exception):
     pass
-
-
-async def _too_large(send: Send, max_bytes: int) -> None:
-    body = (
-        f"The upload is too large: at most {max_bytes // (1024 * 1024)} MiB is accepted.\n"
-    ).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 413,
-            "headers": [
-                (b"content-type", b"text/plain; charset=utf-8"),
-                (b"content-length", str(len(body)).encode()),
-                (b"connection", b"close"),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})

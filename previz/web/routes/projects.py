@@ -16,7 +16,6 @@ from previz.web import _memo as memo
 from previz.web.models import Project, User
 from previz.web.routes._common import (
     TEMPLATES,
-    Viewer,
     db_session,
     form_text,
     page,
@@ -294,15 +293,16 @@ async def delete_project(request: Request, project_id: str, db: Db) -> Response:
     return RedirectResponse("/", status_code=303)
 
 
+_NEW_LINK = "new_share_link"
+"""Session key holding a just-made reviewer link until the share page has shown it once."""
+
+
 @router.get("/projects/{project_id}/share")
 async def share_page(request: Request, project_id: str, db: Db) -> Response:
-    """Reviewer links of a project (owner only)."""
+    """Reviewer links of a project (owner only); a link just made is shown this once."""
     view = viewer(request, db, project_id, edit=True)
-    return _share_page(request, db, view)
-
-
-def _share_page(request: Request, db: Session, view: Viewer, link: str | None = None) -> Response:
-
+    new = request.session.pop(_NEW_LINK, None)
+    link = new.get("link") if isinstance(new, dict) and new.get("project") == project_id else None
     context = view.context() | {
         "shares": shares.list_shares(db, view.principal, view.project),
         "link": link,
@@ -312,13 +312,14 @@ def _share_page(request: Request, db: Session, view: Viewer, link: str | None = 
 
 @router.post("/projects/{project_id}/share")
 async def create_share(request: Request, project_id: str, db: Db) -> Response:
-    """A new reviewer link; the raw token is shown once."""
+    """A new reviewer link, then the share page showing it (a reload makes no second one)."""
     view = viewer(request, db, project_id, edit=True)
     form = await request.form()
     label = form_text(form, "label", max_length=120) or "Reviewer"
     _, token = shares.create_share(db, view.principal, view.project, label=label)
     link = str(request.url_for("share_entry", token=token))
-    return _share_page(request, db, view, link=link)
+    request.session[_NEW_LINK] = {"project": project_id, "link": link}
+    return RedirectResponse(f"/projects/{project_id}/share", status_code=303)
 
 
 @router.post("/projects/{project_id}/share/{share_id}/revoke")

@@ -93,12 +93,10 @@ async def shot_image(request: Request, project_id: str, shot_id: str, db: Db) ->
     shot_id = shot_id_or_404(shot_id)
     view = viewer(request, db, project_id)
     folder = view.folder(request).resolve()
-    renders_path = folder / "renders.json"
-    if not renders_path.is_file():
-        raise HTTPException(status_code=404)
     try:
-        path = memo.render_set(renders_path).media_path(folder, shot_id).resolve()
-    except KeyError:
+        renders = memo.render_set(folder / "renders.json")  # OSError: not rendered yet
+        path = renders.media_path(folder, shot_id).resolve()
+    except (OSError, KeyError):
         raise HTTPException(status_code=404) from None
     media_type = _IMAGE_TYPES.get(path.suffix.lower())
     if media_type is None or not path.is_relative_to(folder):

@@ -8,8 +8,9 @@ from __future__ import annotations
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
-from previz.web.models import Job, Project, utcnow
+from previz.web.models import JOB_KINDS, Job, Project, utcnow
 from previz.web.services._access import Principal, require_viewer
+from previz.web.services._errors import WebError
 
 __all__ = [
     "MAX_ATTEMPTS",
@@ -58,7 +59,12 @@ def enqueue(
         kind: ``run``, ``rerender`` or ``assemble``.
         plan_version: the plan version to render and assemble (not for ``run``).
         shot_ids: ``rerender``: the shots to render again.
+
+    Raises:
+        WebError: ``kind`` is not one of :data:`~previz.web.models.JOB_KINDS`.
     """
+    if kind not in JOB_KINDS:
+        raise WebError(f"unknown job kind {kind!r}; expected one of: {', '.join(JOB_KINDS)}")
     job = Job(
         project_id=project.id,
         kind=kind,

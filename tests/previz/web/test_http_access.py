@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi import FastAPI
+from fastapi.testclient import TestClient
 
 from tests.conftest import TINY_FOUNTAIN
 from tests.previz.web._http import (
@@ -22,6 +23,18 @@ from tests.previz.web._http import (
 )
 
 
+def new_share_link(client: TestClient, pid: str, label: str) -> str:
+    """Make a reviewer link: the POST redirects to the share page, which shows it once."""
+    made = post(client, f"/projects/{pid}/share", {"label": label})
+    assert made.status_code == 303 and made.headers["location"] == f"/projects/{pid}/share"
+    shown = client.get(made.headers["location"])
+    link = re.search(r'id="share-link">([^<]+)<', shown.text)
+    assert link, "the share page shows the new link"
+    again = client.get(made.headers["location"]).text
+    assert 'id="share-link"' not in again, "shown once: a reload makes and shows no other link"
+    return link.group(1)
+
+
 class World:
     """Ann owns a finished project; Bob is another user; a reviewer has Ann's share link."""
 
@@ -31,9 +44,7 @@ class World:
         self.bob = client_for(app, "bob")
         self.pid = finished_project(app, self.ann)
         self.shot_id = first_shot_id(self.ann.get(f"/projects/{self.pid}").text)
-        shared = post(self.ann, f"/projects/{self.pid}/share", {"label": "Dana"})
-        assert shared.status_code == 200
-        link = re.search(r'id="share-link">([^<]+)<', shared.text).group(1)  # type: ignore[union-attr]
+        link = new_share_link(self.ann, self.pid, "Dana")
         self.share_path = "/s/" + link.rsplit("/s/", 1)[1]
         self.reviewer = client_for(app)
         entered = self.reviewer.get(self.share_path)
@@ -192,8 +203,7 @@ def test_reviewer_sees_only_the_shared_project(world: World) -> None:
 
 
 def test_revoked_link_stops_working(world: World) -> None:
-    shared = post(world.ann, f"/projects/{world.pid}/share", {"label": "Temp"})
-    link = re.search(r'id="share-link">([^<]+)<', shared.text).group(1)  # type: ignore[union-attr]
+    link = new_share_link(world.ann, world.pid, "Temp")
     temp = client_for(world.app)
     assert temp.get("/s/" + link.rsplit("/s/", 1)[1]).status_code == 303
     assert temp.get(f"/projects/{world.pid}").status_code == 200

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from fastapi import Depends, FastAPI, Request
 from fastapi.testclient import TestClient
@@ -15,6 +17,7 @@ from previz.web.security import (
     csrf_protect,
     csrf_token,
 )
+from tests.previz.web._http import OWNER, client_for, owner_app
 
 
 class FakeClock:
@@ -134,6 +137,19 @@ def test_body_over_the_cap_is_413_by_content_length(client: TestClient) -> None:
     assert response.status_code == 413
     ok = client.post("/change", headers={"X-CSRF-Token": token}, content=b"x" * 1000)
     assert ok.json() == {"bytes": 1000}
+
+
+def test_browsers_get_the_413_as_a_page(tmp_path: Path) -> None:
+    """An upload far over the cap is refused before the app reads it, as a page."""
+    with owner_app(tmp_path, max_upload_bytes=1024 * 1024) as app:
+        client = client_for(app, OWNER)
+        headers = {"accept": "text/html,application/xhtml+xml", "content-length": str(80 << 20)}
+        response = client.post("/projects", headers=headers, content=b"")
+    assert response.status_code == 413
+    assert response.headers["content-type"].startswith("text/html")
+    assert "<h1>Upload too large</h1>" in response.text
+    assert "at most 1 MiB is accepted" in response.text
+    assert response.headers["content-security-policy"].startswith("default-src 'self'")
 
 
 def test_streamed_body_over_the_cap_is_413(client: TestClient) -> None:

@@ -264,3 +264,11 @@ def test_only_the_runner_holding_the_job_lock_runs_jobs(
     row = _job(sessions, job.id)
     assert (row.state, row.attempts) == ("done", 2)
     assert not runner.active, "stop() gives the lock back"
+
+
+def test_an_unknown_job_kind_is_refused(db: Session, owned: tuple[User, Project]) -> None:
+    from previz.web.services import WebError
+
+    _, project = owned
+    with pytest.raises(WebError, match="unknown job kind 'render'"):
+        jobs.enqueue(db, project, "render")
