@@ -1,6 +1,7 @@
 """Concurrent reviewers against ``previz serve``, against uvicorn serving one static file.
 
-Run: ``python bench/web_load.py [--reviewers 50] [--seconds 20] [--workers N] [--script PATH]``.
+Run: ``python bench/web_load.py [--reviewers 50] [--seconds 20] [--workers N]
+[--database-url URL]``.
 
 Starts ``previz serve --workers N`` (default: one per core, at most 4) on loopback with an
 empty data folder, signs in as an account made with ``previz users add``, uploads a script
@@ -72,6 +73,8 @@ class Tally:
     seconds: float = 0.0
     client_cpu_share: float = 0.0
     """Cores' worth of CPU the load generator itself used (it shares the machine)."""
+    machine_busy: float | None = None
+    """Share of the machine's CPU time that was busy during the run (Linux only)."""
 
     def percentile(self, q: float) -> float:
         ordered = sorted(self.latencies)
@@ -88,7 +91,8 @@ class Tally:
             f"{name:<22} {self.rate:8.1f} req/s   p50 {self.percentile(50) * 1000:6.1f} ms   "
             f"p95 {self.percentile(95) * 1000:6.1f} ms   p99 {self.percentile(99) * 1000:6.1f} ms"
             f"   ({len(self.latencies)} requests, {self.failures} failed; "
-            f"load generator {self.client_cpu_share:.0%} of a core)"
+            f"load generator {self.client_cpu_share:.0%} of a core"
+            + (f", machine {self.machine_busy:.0%} busy)" if self.machine_busy is not None else ")")
         )
 
 
@@ -206,10 +210,24 @@ async def load(
                 else:
                     tally.failures += 1
 
-    began, cpu = time.monotonic(), time.process_time()
+    began, cpu, machine = time.monotonic(), time.process_time(), cpu_times()
     await asyncio.gather(*(reviewer(i) for i in range(reviewers)))
     tally.client_cpu_share = (time.process_time() - cpu) / (time.monotonic() - began)
+    after = cpu_times()
+    if machine and after:
+        busy, total = after[0] - machine[0], after[1] - machine[1]
+        tally.machine_busy = busy / total if total else None
     return tally
+
+
+def cpu_times() -> tuple[int, int] | None:
+    """(busy, total) jiffies of all CPUs from ``/proc/stat``; ``None`` off Linux."""
+    try:
+        fields = [int(n) for n in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+    except (OSError, ValueError):
+        return None
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    return sum(fields) - idle, sum(fields)
 
 
 def main() -> None:
@@ -223,6 +241,10 @@ def main() -> None:
         default=min(os.cpu_count() or 1, 4),
         help="server processes (previz serve --workers; default one per core, at most 4)",
     )
+    parser.add_argument(
+        "--database-url",
+        help="an empty database for the server (default: SQLite in a fresh data folder)",
+    )
     args = parser.parse_args()
 
     previz = [str(Path(sys.executable).with_name("previz"))]
@@ -232,12 +254,15 @@ def main() -> None:
         base = f"http://127.0.0.1:{port}"
         env = {**os.environ, "PYTHONUNBUFFERED": "1", "NO_COLOR": "1", "COLUMNS": "200"}
         data = str(folder / "data")
+        if args.database_url:
+            env["PREVIZ_DATABASE_URL"] = args.database_url
         subprocess.run(
             [*previz, "users", "add", USERNAME, "--owner", "--password-stdin", "--data", data],
             input=PASSWORD + "\n",
             text=True,
             check=True,
             capture_output=True,
+            env=env,
         )
         server = subprocess.Popen(
             [*previz, "serve", "--data", data, "--port", str(port), "--workers", str(args.workers)],
@@ -256,7 +281,8 @@ def main() -> None:
             png = httpx.get(base + thumbnail, cookies=cookies).content
             print(
                 f"{args.reviewers} reviewers, {args.seconds:.0f} s, {len(urls)} URLs, "
-                f"previz serve --workers {args.workers}, {os.cpu_count()} cores"
+                f"previz serve --workers {args.workers}, {os.cpu_count()} cores, "
+                f"{'PostgreSQL' if 'postgres' in (args.database_url or '') else 'SQLite'}"
             )
             app_tally = asyncio.run(load(base, urls, cookies, args.reviewers, args.seconds))
         finally:
