@@ -85,8 +85,18 @@
     });
   }
 
+  // A label wider than its marker is hidden, not cut to "4-(": the tooltip names the shot.
+  function fitMarkerLabels() {
+    document.querySelectorAll(".marker").forEach(function (el) {
+      el.classList.remove("narrow");
+      if (el.scrollWidth > el.clientWidth + 1) el.classList.add("narrow");
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     setupSizes();
+    fitMarkerLabels();
+    window.addEventListener("resize", fitMarkerLabels);
     setupPlayer();
     setupJob();
     setupConfirm();
