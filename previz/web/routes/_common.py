@@ -217,8 +217,10 @@ def project_view(project: Project) -> dict[str, Any]:
     }
 
 
-def shot_views(plan: ShotPlan, statuses: dict[str, str]) -> list[dict[str, Any]]:
-    """The plan's shots with their start in the animatic and their review status."""
+def shot_views(
+    plan: ShotPlan, statuses: dict[str, str], comment_counts: dict[str, int] | None = None
+) -> list[dict[str, Any]]:
+    """The plan's shots with their start in the animatic, review status and comment count."""
     bounds = frame_boundaries([shot.duration_s for shot in plan.shots], plan.fps)
     views = []
     for shot, start in zip(plan.shots, bounds, strict=False):
@@ -229,6 +231,7 @@ def shot_views(plan: ShotPlan, statuses: dict[str, str]) -> list[dict[str, Any]]
                 "start": start / plan.fps,
                 "status": status,
                 "status_label": STATUS_LABELS.get(status, status),
+                "comment_count": (comment_counts or {}).get(shot.id, 0),
             }
         )
     return views

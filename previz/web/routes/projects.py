@@ -24,7 +24,7 @@ from previz.web.routes._common import (
     shot_views,
     viewer,
 )
-from previz.web.services import jobs, projects, reviews, shares
+from previz.web.services import comments, jobs, projects, reviews, shares
 from shots.base import PLANNERS
 from shots.model import ShotPlan
 from shots.style import list_styles
@@ -162,6 +162,7 @@ async def project_page(request: Request, project_id: str, db: Db) -> Response:
     folder = view.folder(request)
     latest = reviews.latest_statuses(db, view.principal, view.project)
     statuses = {shot_id: review.status for shot_id, review in latest.items()}
+    notes = comments.comment_counts(db, view.principal, view.project)
     shot_ids = [shot.id for shot in plan.shots] if plan else []
     summary = reviews.count_statuses(statuses, shot_ids)
     summary["total"] = len(shot_ids)
@@ -178,19 +179,24 @@ async def project_page(request: Request, project_id: str, db: Db) -> Response:
         ],
         "summary": summary,
         "media_version": media_version,
-        "fragments": _shot_fragments(view.project, plan, statuses, media_version),
+        "fragments": _shot_fragments(view.project, plan, statuses, notes, media_version),
     }
     return page(request, "project.html", context)
 
 
 def _shot_fragments(
-    project: Project, plan: ShotPlan | None, statuses: dict[str, str], media_version: str
+    project: Project,
+    plan: ShotPlan | None,
+    statuses: dict[str, str],
+    notes: dict[str, int],
+    media_version: str,
 ) -> dict[str, Markup]:
     """The marker strip and the scene-by-scene shot grid, as HTML.
 
-    They are most of the page and depend only on the plan version, the deliverables and
-    the review statuses, so they are rendered once per combination of those (a 50-shot
-    grid took 7 ms of Jinja on every view; a feature's thousand shots, far more).
+    They are most of the page and depend only on the plan version, the deliverables, the
+    review statuses and the comment counts, so they are rendered once per combination of
+    those (a 50-shot grid took 7 ms of Jinja on every view; a feature's thousand shots,
+    far more).
     """
     if plan is None:
         return {"markers": Markup(), "grid": Markup()}
@@ -199,16 +205,21 @@ def _shot_fragments(
         project.current_version,
         media_version,
         tuple(sorted(statuses.items())),
+        tuple(sorted(notes.items())),
     )
-    render = partial(_render_shot_fragments, project, plan, statuses, media_version)
+    render = partial(_render_shot_fragments, project, plan, statuses, notes, media_version)
     return memo.fragments(key, render)
 
 
 def _render_shot_fragments(
-    project: Project, plan: ShotPlan, statuses: dict[str, str], media_version: str
+    project: Project,
+    plan: ShotPlan,
+    statuses: dict[str, str],
+    notes: dict[str, int],
+    media_version: str,
 ) -> dict[str, Markup]:
 
-    shots = shot_views(plan, statuses)
+    shots = shot_views(plan, statuses, notes)
     by_scene: dict[str, list[dict[str, Any]]] = {}
     for shot in shots:
         by_scene.setdefault(shot["scene_id"], []).append(shot)

@@ -22,6 +22,12 @@ _THREAD = (
     .order_by(Comment.created, Comment.id)
 )
 
+_COUNTS = (
+    select(Comment.shot_id, func.count())
+    .where(Comment.project_id == bindparam("project_id"))
+    .group_by(Comment.shot_id)
+)
+
 
 def add_comment(
     db: Session, principal: Principal, project: Project, shot_id: str, body: str
@@ -59,9 +65,5 @@ def list_comments(
 def comment_counts(db: Session, principal: Principal, project: Project) -> dict[str, int]:
     """Comments per shot id, for the project page's grid."""
     require_viewer(principal, project)
-    query = (
-        select(Comment.shot_id, func.count())
-        .where(Comment.project_id == project.id)
-        .group_by(Comment.shot_id)
-    )
-    return {shot_id: count for shot_id, count in db.execute(query)}
+    rows = db.execute(_COUNTS, {"project_id": project.id})
+    return {shot_id: count for shot_id, count in rows}

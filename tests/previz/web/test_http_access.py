@@ -167,6 +167,21 @@ def test_shot_grid_follows_status_changes(world: World) -> None:
         assert card.search(page).group(1) == status
 
 
+def test_shot_grid_counts_each_shots_comments(world: World) -> None:
+    base = f"/projects/{world.pid}/shots/{world.shot_id}"
+    note = re.compile(rf'shots/{re.escape(world.shot_id)}#comments"[^>]*>(\d+) notes?<')
+
+    def shown() -> int:
+        match = note.search(world.ann.get(f"/projects/{world.pid}").text)
+        return int(match.group(1)) if match else 0
+
+    before = shown()
+    assert post(world.reviewer, f"{base}/comments", {"body": "Wider?"}).status_code == 303
+    assert shown() == before + 1
+    assert post(world.ann, f"{base}/comments", {"body": "Agreed."}).status_code == 303
+    assert shown() == before + 2
+
+
 def test_reviewer_comment_without_csrf_is_403(world: World) -> None:
     base = f"/projects/{world.pid}/shots/{world.shot_id}"
     response = world.reviewer.post(f"{base}/comments", data={"body": "forged"})
