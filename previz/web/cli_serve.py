@@ -11,7 +11,7 @@ from rich.text import Text
 
 from previz.console import console, reports_errors, require_extra
 
-__all__ = ["WEB_MODULES", "serve"]
+__all__ = ["WEB_MODULES", "default_workers", "serve"]
 
 WEB_MODULES = (
     "fastapi",
@@ -23,6 +23,15 @@ WEB_MODULES = (
     "filelock",
 )
 """What the ``web`` extra brings; checked before the app is imported."""
+
+
+def default_workers() -> int:
+    """One server process per CPU core available to us, at most 4 (about 90 MB each)."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, 4))
 
 
 @reports_errors
@@ -59,15 +68,16 @@ def serve(
         ),
     ] = False,
     workers: Annotated[
-        int,
+        int | None,
         typer.Option(
             "--workers",
             min=1,
             max=64,
-            help="Server processes: more serve more reviewers at once on a multi-core "
-            "machine (one of them runs the pipeline jobs).",
+            help="Server processes, so that many reviewers are served at once (one of them "
+            "runs the pipeline jobs). Default: one per CPU core, at most 4.",
+            show_default=False,
         ),
-    ] = 1,
+    ] = None,
     access_log: Annotated[
         bool,
         typer.Option(
@@ -91,7 +101,8 @@ def serve(
     password = ensure_owner(settings)
     shown_host = f"[{host}]" if ":" in host else host
     console.print(f"previz review app: [bold]http://{shown_host}:{port}/[/]")
-    console.print(Text(f"data folder: {settings.data_dir}"))
+    workers = workers or default_workers()
+    console.print(Text(f"data folder: {settings.data_dir}; server processes: {workers}"))
     if password is not None:
         console.print(
             f"first run: created the account [bold]{password.username}[/] with the one-time "

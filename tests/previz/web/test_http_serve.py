@@ -20,6 +20,7 @@ from typer.testing import CliRunner
 from previz.cli import app as cli
 from previz.errors import PrevizError
 from previz.web.app import app_from_environment
+from previz.web.cli_serve import default_workers
 from previz.web.db import make_session_factory
 from previz.web.services import users
 from previz.web.settings import SETTINGS_ENV, WebSettings
@@ -31,6 +32,7 @@ from tests.previz.web._http import CSRF_RE
 def started(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     """What ``uvicorn.run`` was called with (the server itself is not started)."""
     calls: list[dict[str, Any]] = []
+    monkeypatch.delenv(SETTINGS_ENV, raising=False)  # what serve sets for workers is undone
 
     def fake_run(app: FastAPI, **kwargs: Any) -> None:
         calls.append({"app": app, **kwargs})
@@ -42,7 +44,9 @@ def started(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
 def test_first_run_prints_the_url_and_a_working_one_time_password(
     tmp_path: Path, started: list[dict[str, Any]]
 ) -> None:
-    result = CliRunner().invoke(cli, ["serve", "--data", str(tmp_path), "--port", "8123"])
+    result = CliRunner().invoke(
+        cli, ["serve", "--data", str(tmp_path), "--port", "8123", "--workers", "1"]
+    )
     assert result.exit_code == 0, result.output
     assert "http://127.0.0.1:8123/" in result.output
     match = re.search(r"one-time password (\S+)", result.output)
@@ -80,7 +84,6 @@ def test_bad_database_url_is_a_one_line_error(
 def test_workers_read_their_settings_from_the_environment(
     tmp_path: Path, started: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.delenv(SETTINGS_ENV, raising=False)  # restored after the test
     result = CliRunner().invoke(cli, ["serve", "--data", str(tmp_path), "--workers", "3"])
     assert result.exit_code == 0, result.output
     call = started[0]
@@ -89,6 +92,21 @@ def test_workers_read_their_settings_from_the_environment(
     settings = WebSettings.from_json(os.environ[SETTINGS_ENV])
     assert settings == WebSettings.from_options(data_dir=tmp_path)
     assert isinstance(app_from_environment(), FastAPI)
+
+
+def test_one_worker_per_core_by_default(
+    tmp_path: Path, started: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0, 1, 2}, raising=False)
+    result = CliRunner().invoke(cli, ["serve", "--data", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert started[0]["workers"] == 3 and "server processes: 3" in result.output
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: set(range(32)), raising=False)
+    assert default_workers() == 4, "at most 4: each process holds its own memory"
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0}, raising=False)
+    one = CliRunner().invoke(cli, ["serve", "--data", str(tmp_path)])
+    assert isinstance(started[-1]["app"], FastAPI), "one core: one process, no workers"
+    assert "server processes: 1" in one.output
 
 
 def test_worker_settings_that_are_not_settings_are_a_clear_error(
