@@ -102,7 +102,8 @@ def serve(
     shown_host = f"[{host}]" if ":" in host else host
     console.print(f"previz review app: [bold]http://{shown_host}:{port}/[/]")
     workers = workers or default_workers()
-    console.print(Text(f"data folder: {settings.data_dir}; server processes: {workers}"))
+    console.print(Text(f"data folder: {settings.data_dir}"))
+    console.print(Text(f"server processes: {workers}"))
     if password is not None:
         console.print(
             f"first run: created the account [bold]{password.username}[/] with the one-time "
