@@ -125,6 +125,8 @@ def serve(
     if workers == 1:
         uvicorn.run(create_app(settings), **options)
         return
-    # Worker processes import the app by name and read the settings from the environment.
+    # Worker processes import the app by name and read the settings from the environment;
+    # what could stop them is checked here first, to fail once with a clear message.
+    settings.secret_key()
     os.environ[SETTINGS_ENV] = settings.to_json()
     uvicorn.run("previz.web.app:app_from_environment", factory=True, workers=workers, **options)

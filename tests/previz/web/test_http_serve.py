@@ -81,6 +81,17 @@ def test_bad_database_url_is_a_one_line_error(
     assert started == []
 
 
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_broken_secret_key_is_one_line_before_any_worker_starts(
+    tmp_path: Path, started: list[dict[str, Any]], workers: str
+) -> None:
+    (tmp_path / "secret.key").write_text("short\n")
+    result = CliRunner().invoke(cli, ["serve", "--data", str(tmp_path), "--workers", workers])
+    assert result.exit_code == 1, result.output
+    assert "secret key is shorter than 32 characters" in " ".join(result.output.split())
+    assert "Traceback" not in result.output and started == []
+
+
 def test_workers_read_their_settings_from_the_environment(
     tmp_path: Path, started: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
