@@ -34,7 +34,13 @@ from previz.assemble.timing import frame_boundaries
 from previz.errors import AssemblyError
 from shots.model import Shot, ShotPlan
 
-__all__ = ["SHOTLIST_COLUMNS", "format_timecode", "shotlist_rows", "write_shotlist"]
+__all__ = [
+    "SHOTLIST_COLUMNS",
+    "format_timecode",
+    "shotlist_rows",
+    "spreadsheet_text",
+    "write_shotlist",
+]
 
 SHOTLIST_COLUMNS: tuple[str, ...] = (
     "Shot",
@@ -168,13 +174,18 @@ def _atomic(path: Path, mode: str, **open_args: Any) -> Iterator[IO[Any]]:
         raise
 
 
+def spreadsheet_text(text: str) -> str:
+    """``text`` for a CSV cell: an apostrophe before a leading ``= + - @`` (or tab, CR), so
+    a spreadsheet shows it as text instead of running it as a formula (OWASP's advice)."""
+    return f"'{text}" if text.startswith(_FORMULA_START) else text
+
+
 def _csv_cell(column: str, value: Any) -> str:
     if value is None:
         return ""
     if column in _NUMBER_COLUMNS:
         return repr(value) if isinstance(value, float) else str(value)
-    text = str(value)
-    return f"'{text}" if text.startswith(_FORMULA_START) else text
+    return spreadsheet_text(str(value))
 
 
 def _write_csv(rows: list[dict[str, Any]], path: Path) -> None:

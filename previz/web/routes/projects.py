@@ -14,8 +14,10 @@ from starlette.concurrency import run_in_threadpool
 from previz.errors import InputTooLargeError, PrevizError
 from previz.web import _memo as memo
 from previz.web.models import Project, User
+from previz.web.review_notes import review_notes_csv
 from previz.web.routes._common import (
     TEMPLATES,
+    Viewer,
     db_session,
     form_text,
     page,
@@ -283,15 +285,42 @@ def project_media(request: Request, project_id: str, name: str, db: Db) -> Respo
     if not path.is_file():
         raise HTTPException(status_code=404)
     media_type, _ = MEDIA[name]
-    stem = "".join(c if c.isalnum() else "-" for c in view.project.title)[:60].strip("-")
     disposition = "inline" if name.endswith((".mp4", ".pdf")) else "attachment"
     return FileResponse(
         path,
         media_type=media_type,
-        filename=f"{stem or 'previz'}-{name}",
+        filename=f"{_file_stem(view)}-{name}",
         content_disposition_type=disposition,
         headers={"cache-control": "private, no-cache"},
     )
+
+
+@router.get("/projects/{project_id}/notes.csv")
+async def review_notes(request: Request, project_id: str, db: Db) -> Response:
+    """Every shot's status and comments as a CSV (owners and reviewers)."""
+    view = viewer(request, db, project_id)
+    plan = view.plan(db)
+    if plan is None:
+        raise HTTPException(status_code=404)
+    body = review_notes_csv(
+        plan,
+        reviews.latest_statuses(db, view.principal, view.project),
+        comments.all_comments(db, view.principal, view.project),
+    )
+    return Response(
+        body,
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "content-disposition": f'attachment; filename="{_file_stem(view)}-review-notes.csv"',
+            "cache-control": "private, no-cache",
+        },
+    )
+
+
+def _file_stem(view: Viewer) -> str:
+    """The project title as a file name: letters and digits, the rest dashes."""
+    stem = "".join(c if c.isalnum() else "-" for c in view.project.title)[:60].strip("-")
+    return stem or "previz"
 
 
 @router.post("/projects/{project_id}/delete")

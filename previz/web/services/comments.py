@@ -9,7 +9,13 @@ from previz.web.models import Comment, Project
 from previz.web.services._access import Principal, require_viewer, signed_by
 from previz.web.services._errors import WebError
 
-__all__ = ["MAX_COMMENT_CHARS", "add_comment", "comment_counts", "list_comments"]
+__all__ = [
+    "MAX_COMMENT_CHARS",
+    "add_comment",
+    "all_comments",
+    "comment_counts",
+    "list_comments",
+]
 
 MAX_COMMENT_CHARS = 5000
 
@@ -60,6 +66,17 @@ def list_comments(
     """The thread of ``shot_id``, oldest first."""
     require_viewer(principal, project)
     return list(db.scalars(_THREAD, {"project_id": project.id, "shot_id": shot_id}))
+
+
+def all_comments(db: Session, principal: Principal, project: Project) -> list[Comment]:
+    """Every comment of the project, oldest first (for the review notes export)."""
+    require_viewer(principal, project)
+    query = (
+        select(Comment)
+        .where(Comment.project_id == project.id)
+        .order_by(Comment.created, Comment.id)
+    )
+    return list(db.scalars(query))
 
 
 def comment_counts(db: Session, principal: Principal, project: Project) -> dict[str, int]:

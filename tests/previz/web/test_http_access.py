@@ -182,6 +182,40 @@ def test_shot_grid_counts_each_shots_comments(world: World) -> None:
     assert shown() == before + 2
 
 
+def test_review_notes_csv_has_every_status_and_comment(world: World) -> None:
+    import csv
+    import io
+
+    base = f"/projects/{world.pid}/shots/{world.shot_id}"
+    hostile = '=HYPERLINK("http://evil.example","click")'
+    assert (
+        post(world.reviewer, f"{base}/comments", {"body": "Slower push-in, «please»"}).status_code
+        == 303
+    )
+    assert post(world.reviewer, f"{base}/comments", {"body": hostile}).status_code == 303
+    assert (
+        post(world.reviewer, f"{base}/status", {"status": "changes_requested"}).status_code == 303
+    )
+    answer = world.reviewer.get(f"/projects/{world.pid}/notes.csv")
+    assert answer.status_code == 200
+    assert answer.headers["content-type"].startswith("text/csv")
+    assert "review-notes.csv" in answer.headers["content-disposition"]
+    assert answer.content.startswith(b"\xef\xbb\xbf"), "a BOM, so Excel reads UTF-8"
+    rows = list(csv.DictReader(io.StringIO(answer.content.decode("utf-8-sig"))))
+    mine = [row for row in rows if row["Shot"] == world.shot_id]
+    notes = [row["Note"] for row in mine]
+    assert "Slower push-in, «please»" in notes
+    assert "'" + hostile in notes, "a formula is kept as text"
+    assert {row["Status"] for row in mine} == {"changes requested"}
+    assert {row["Status by"] for row in mine} == {"Dana (reviewer)"}
+    assert all(row["Note by"] == "Dana (reviewer)" for row in mine if "please" in row["Note"])
+    assert (
+        'href="/projects/' + world.pid + '/notes.csv"'
+        in world.ann.get(f"/projects/{world.pid}").text
+    )
+    assert world.bob.get(f"/projects/{world.pid}/notes.csv").status_code == 404
+
+
 def test_reviewer_comment_without_csrf_is_403(world: World) -> None:
     base = f"/projects/{world.pid}/shots/{world.shot_id}"
     response = world.reviewer.post(f"{base}/comments", data={"body": "forged"})
