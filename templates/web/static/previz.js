@@ -67,6 +67,35 @@
     window.setTimeout(poll, 1000);
   }
 
+  // The approval counts filter the grid ("#status=approved" in the address keeps it).
+  function setupStatusFilter() {
+    var buttons = Array.prototype.slice.call(document.querySelectorAll(".status-filter"));
+    if (!buttons.length) return;
+    function apply(status) {
+      document.querySelectorAll(".shot-card[data-status]").forEach(function (card) {
+        card.hidden = Boolean(status) && card.dataset.status !== status;
+      });
+      document.querySelectorAll("section.scene").forEach(function (scene) {
+        scene.hidden = !scene.querySelector(".shot-card:not([hidden])");
+      });
+      buttons.forEach(function (button) {
+        var on = button.dataset.status === status;
+        button.setAttribute("aria-pressed", on ? "true" : "false");
+        if (!button.dataset.status) button.hidden = !status;
+      });
+      var hash = status ? "#status=" + status : " ";
+      window.history.replaceState(null, "", hash === " " ? window.location.pathname : hash);
+    }
+    buttons.forEach(function (button) {
+      button.addEventListener("click", function () {
+        var pressed = button.getAttribute("aria-pressed") === "true";
+        apply(pressed ? "" : button.dataset.status);
+      });
+    });
+    var match = /^#status=(\w+)$/.exec(window.location.hash);
+    if (match) apply(match[1]);
+  }
+
   function setupConfirm() {
     document.querySelectorAll("form[data-confirm]").forEach(function (form) {
       form.addEventListener("submit", function (event) {
@@ -99,6 +128,7 @@
     window.addEventListener("resize", fitMarkerLabels);
     setupPlayer();
     setupJob();
+    setupStatusFilter();
     setupConfirm();
   });
 })();

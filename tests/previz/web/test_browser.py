@@ -220,6 +220,17 @@ def test_review_session_in_chromium(server: LiveServer, browser: object) -> None
     page.goto(project_url)
     card = page.wait_for_selector(f"#card-{shot_id} .badge.approved")
     assert card is not None
+
+    # The approval counts filter the grid: only the approved shot, and its scene.
+    total = len(page.query_selector_all(".shot-card"))
+    page.click(".status-filter[data-status=approved]")
+    visible = page.query_selector_all(".shot-card:not([hidden])")
+    assert [el.get_attribute("id") for el in visible] == [f"card-{shot_id}"]
+    assert len(page.query_selector_all("section.scene:not([hidden])")) == 1
+    assert page.evaluate("window.location.hash") == "#status=approved"
+    _shot(page, "08-filtered")
+    page.click(".status-filter[data-status='']")
+    assert len(page.query_selector_all(".shot-card:not([hidden])")) == total
     assert not console_errors, console_errors
     context.close()
 
