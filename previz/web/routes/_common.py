@@ -30,6 +30,7 @@ from previz.web.services import NotFoundError, Principal, projects, shares, user
 from shots.model import ShotPlan
 
 __all__ = [
+    "PASSWORD_STAMP",
     "SHOT_ID_RE",
     "STATUS_LABELS",
     "TEMPLATES",
@@ -51,6 +52,9 @@ TEMPLATES = Jinja2Templates(directory=str(templates.path("web")))
 
 JOB_KINDS = {"run": "Pipeline run", "rerender": "Re-render", "assemble": "Re-assembly"}
 """How the pages name the kinds of job."""
+
+PASSWORD_STAMP = "pw"
+"""Session key of :func:`~previz.web.services.users.password_stamp` at sign-in."""
 
 SHOT_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
 """What a shot id in a URL may look like (``3-05``, ``12A-02``); anything else is a 404."""
@@ -87,8 +91,11 @@ def signed_in_user(request: Request, db: Session) -> User | None:
     if user_id is None:
         return None
     user = users.get_user(db, user_id)
-    if user is None:
+    if user is None or request.session.get(PASSWORD_STAMP) != users.password_stamp(user):
+        # gone, or the password changed since this session signed in: sign it out
         request.session.pop("user_id", None)
+        request.session.pop(PASSWORD_STAMP, None)
+        return None
     return user
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, Request
@@ -10,9 +10,17 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from previz.web.routes._common import db_session, form_text, page, signed_in_user
+from previz.web.models import User
+from previz.web.routes._common import (
+    PASSWORD_STAMP,
+    db_session,
+    form_text,
+    page,
+    require_user,
+    signed_in_user,
+)
 from previz.web.security import csrf_token
-from previz.web.services import shares, users
+from previz.web.services import WebError, shares, users
 
 router = APIRouter()
 
@@ -65,8 +73,56 @@ async def login(request: Request, db: Db) -> Response:
     limiter.succeeded(username, address)
     request.session.clear()
     request.session["user_id"] = user.id
+    request.session[PASSWORD_STAMP] = users.password_stamp(user)
     csrf_token(request)  # a fresh token for the new session
     return RedirectResponse(target, status_code=303)
+
+
+@router.get("/account")
+async def account_page(request: Request, db: Db, changed: bool = False) -> Response:
+    """The signed-in user's account: change the password."""
+    user = require_user(request, db)
+    notice = "Password changed. Every other session was signed out." if changed else None
+    return _account_page(request, user, notice=notice)
+
+
+def _account_page(
+    request: Request, user: User, *, status_code: int = 200, **values: Any
+) -> Response:
+
+    context = {"user": user, "min_length": users.MIN_PASSWORD_LENGTH} | values
+    return page(request, "account.html", context, status_code=status_code)
+
+
+@router.post("/account/password")
+async def change_password(request: Request, db: Db) -> Response:
+    """Check the current password, set the new one, sign out every other session."""
+    user = require_user(request, db)
+    form = await request.form()
+    current, new, again = (form.get(name, "") for name in ("current", "new", "again"))
+    limiter = request.app.state.limiter
+    address = _client_address(request)
+
+    def refuse(message: str, status: int) -> Response:
+        return _account_page(request, user, error=message, status_code=status)
+
+    if not all(isinstance(value, str) for value in (current, new, again)):
+        return refuse("The form was not filled in as text.", 422)
+    if limiter.blocked(user.username, address):
+        return refuse("Too many wrong passwords. Wait a minute and try again.", 429)
+    # argon2 takes tens of milliseconds of CPU: off the event loop
+    if await run_in_threadpool(users.authenticate, db, user.username, current) is None:
+        limiter.failed(user.username, address)
+        return refuse("The current password is wrong.", 401)
+    if new != again:
+        return refuse("The two new passwords differ.", 422)
+    try:
+        await run_in_threadpool(users.set_password, db, user, new)
+    except WebError as exc:
+        return refuse(str(exc), 422)
+    limiter.succeeded(user.username, address)
+    request.session[PASSWORD_STAMP] = users.password_stamp(user)
+    return RedirectResponse("/account?changed=1", status_code=303)
 
 
 @router.post("/logout")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import secrets
 from typing import NamedTuple
@@ -25,6 +26,7 @@ __all__ = [
     "get_user",
     "get_user_by_name",
     "list_users",
+    "password_stamp",
     "set_password",
 ]
 
@@ -122,6 +124,15 @@ def set_password(db: Session, user: User, password: str) -> None:
     _check_password(password)
     user.password_hash = _HASHER.hash(password)
     db.commit()
+
+
+def password_stamp(user: User) -> str:
+    """A short fingerprint of the user's password hash, kept in each signed-in session.
+
+    It changes whenever the password does (in the browser or with ``previz users passwd``),
+    so a session made before the change no longer matches and is signed out.
+    """
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
 
 
 def ensure_owner(settings: WebSettings, *, username: str = "owner") -> OwnerPassword | None:

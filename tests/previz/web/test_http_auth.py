@@ -118,3 +118,67 @@ def test_unknown_share_link_is_404(app: FastAPI) -> None:
     response = client_for(app).get("/s/not-a-real-token")
     assert response.status_code == 404
     assert "unknown or revoked" in response.text
+
+
+NEW_PASSWORD = "a-brand-new-password"
+
+
+def _change(client, current: str, new: str, again: str | None = None):  # type: ignore[no-untyped-def]
+    form = {"current": current, "new": new, "again": new if again is None else again}
+    return post(client, "/account/password", form)
+
+
+def test_changing_the_password_signs_out_every_other_session(app: FastAPI) -> None:
+    here, elsewhere = client_for(app, "ann"), client_for(app, "ann")
+    page = here.get("/account")
+    assert page.status_code == 200 and 'id="password-form"' in page.text
+    answer = _change(here, PASSWORD, NEW_PASSWORD)
+    assert answer.status_code == 303 and answer.headers["location"] == "/account?changed=1"
+    assert "Every other session was signed out" in here.get(answer.headers["location"]).text
+    assert here.get("/").status_code == 200, "the session that changed it stays in"
+    assert elsewhere.get("/").status_code == 303, "another browser is signed out"
+    assert sign_in(client_for(app), "ann", PASSWORD).status_code == 401
+    assert sign_in(client_for(app), "ann", NEW_PASSWORD).status_code == 303
+
+
+def test_a_password_set_on_the_command_line_signs_out_the_browser(app: FastAPI) -> None:
+    from previz.web.services import users
+
+    client = client_for(app, "ann")
+    assert client.get("/").status_code == 200
+    with app.state.sessions() as db:
+        users.set_password(db, users.get_user_by_name(db, "ann"), NEW_PASSWORD)
+    assert client.get("/").status_code == 303
+
+
+@pytest.mark.parametrize(
+    ("current", "new", "again", "status", "message"),
+    [
+        ("not my password", NEW_PASSWORD, None, 401, "The current password is wrong"),
+        (PASSWORD, NEW_PASSWORD, "something-else-entirely", 422, "The two new passwords differ"),
+        (PASSWORD, "short", None, 422, "at least 10 characters"),
+    ],
+)
+def test_a_refused_password_change_says_why_and_changes_nothing(
+    app: FastAPI, current: str, new: str, again: str | None, status: int, message: str
+) -> None:
+    client = client_for(app, "ann")
+    answer = _change(client, current, new, again)
+    assert answer.status_code == status
+    assert message in answer.text
+    assert sign_in(client_for(app), "ann", PASSWORD).status_code == 303
+
+
+def test_guessing_the_current_password_is_rate_limited(app: FastAPI) -> None:
+    client = client_for(app, "ann")
+    for _ in range(5):
+        assert _change(client, "guess", NEW_PASSWORD).status_code == 401
+    assert _change(client, PASSWORD, NEW_PASSWORD).status_code == 429
+
+
+def test_the_account_page_needs_a_signed_in_user(app: FastAPI) -> None:
+    assert client_for(app).get("/account").status_code == 303
+    anonymous = client_for(app)
+    token = anonymous.get("/login")  # a session with a CSRF token, but no user
+    assert token.status_code == 200
+    assert post(anonymous, "/account/password", {"current": "x"}).status_code == 303
