@@ -107,7 +107,8 @@ def serve(
     if password is not None:
         console.print(
             f"first run: created the account [bold]{password.username}[/] with the one-time "
-            f"password [bold]{password.password}[/] (change it on the account page, /account, or with 'previz users passwd')"
+            f"password [bold]{password.password}[/] (change it on the account page, /account, "
+            "or with 'previz users passwd')"
         )
     if host not in {"127.0.0.1", "localhost", "::1"}:
         console.print(
