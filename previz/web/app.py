@@ -23,7 +23,7 @@ from previz import __version__
 from previz.errors import PrevizError
 from previz.web.db import make_session_factory, upgrade_database
 from previz.web.jobs import JobRunner
-from previz.web.routes import auth, projects, shots, versions
+from previz.web.routes import auth, progress, projects, shots, versions
 from previz.web.routes._common import TEMPLATES, SignInRequired, page
 from previz.web.security import (
     BodyLimitMiddleware,
@@ -83,7 +83,7 @@ def create_app(settings: WebSettings, *, start_runner: bool = True) -> FastAPI:
     app.state.limiter = LoginRateLimiter()
 
     app.mount("/static", StaticFiles(directory=templates.path("web", "static")), name="static")
-    for module in (auth, projects, shots, versions):
+    for module in (auth, projects, progress, shots, versions):
         app.include_router(module.router)
     _add_error_pages(app)
 
@@ -124,9 +124,10 @@ def _upload_too_large_page(message: str) -> str:
 
 
 def _wants_json(request: Request) -> bool:
-    return request.url.path.endswith("/job") or "application/json" in request.headers.get(
-        "accept", ""
-    )
+    """Job progress (JSON or events) and JSON clients get errors as JSON, not pages."""
+    if request.url.path.endswith(("/job", "/job/events")):
+        return True
+    return "application/json" in request.headers.get("accept", "")
 
 
 def _add_error_pages(app: FastAPI) -> None:

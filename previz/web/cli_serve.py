@@ -122,6 +122,8 @@ def serve(
         "access_log": access_log,
         "proxy_headers": False,
         "server_header": False,
+        # open progress streams (server-sent events) must not hold a stopping server
+        "timeout_graceful_shutdown": 5,
     }
     if workers == 1:
         uvicorn.run(create_app(settings), **options)

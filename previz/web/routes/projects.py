@@ -6,7 +6,7 @@ from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
-from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, RedirectResponse, Response
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -252,27 +252,6 @@ def _media_version(folder: Any) -> str:
         return str(manifest.stat().st_mtime_ns)
     except OSError:
         return "0"
-
-
-@router.get("/projects/{project_id}/job")
-async def project_job(request: Request, project_id: str, db: Db) -> Response:
-    """The latest job as JSON: state, stage, done, total, message, error."""
-    view = viewer(request, db, project_id)
-    job = jobs.latest_job(db, view.principal, view.project)
-    if job is None:
-        return JSONResponse({"state": "none"})
-    return JSONResponse(
-        {
-            "id": job.id,
-            "kind": job.kind,
-            "state": job.state,
-            "stage": job.stage,
-            "done": job.done,
-            "total": job.total,
-            "message": job.message,
-            "error": job.error,
-        }
-    )
 
 
 @router.get("/projects/{project_id}/media/{name}")

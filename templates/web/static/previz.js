@@ -41,6 +41,7 @@
     video.addEventListener("seeked", function () { highlight(video.currentTime); });
   }
 
+  // Job progress: server-sent events from <url>/events, or polling <url> where they fail.
   function setupJob() {
     var box = document.getElementById("job-status");
     if (!box || !box.dataset.url) return;
@@ -50,21 +51,39 @@
     var bar = box.querySelector(".progress > span");
     var badge = box.querySelector(".badge");
 
+    // Shows the job; false once it is over (the page then reloads with the results).
+    function show(job) {
+      box.dataset.state = job.state;
+      if (badge) { badge.textContent = job.state; badge.className = "badge " + job.state; }
+      if (label) label.textContent = job.message || job.stage || "";
+      if (bar && job.total) bar.style.width = Math.min(100, (100 * job.done) / job.total) + "%";
+      if (active[job.state]) return true;
+      window.location.reload();
+      return false;
+    }
+
     function poll() {
       fetch(box.dataset.url, { credentials: "same-origin", headers: { Accept: "application/json" } })
         .then(function (response) { return response.ok ? response.json() : null; })
         .then(function (job) {
           if (!job) { window.setTimeout(poll, 2000); return; }
-          box.dataset.state = job.state;
-          if (badge) { badge.textContent = job.state; badge.className = "badge " + job.state; }
-          if (label) label.textContent = job.message || job.stage || "";
-          if (bar && job.total) bar.style.width = Math.min(100, (100 * job.done) / job.total) + "%";
-          if (active[job.state]) window.setTimeout(poll, 1000);
-          else window.location.reload();
+          if (show(job)) window.setTimeout(poll, 1000);
         })
         .catch(function () { window.setTimeout(poll, 2000); });
     }
-    window.setTimeout(poll, 1000);
+
+    if (!window.EventSource) { window.setTimeout(poll, 1000); return; }
+    var source = new EventSource(box.dataset.url + "/events");
+    var heard = false;
+    source.addEventListener("job", function (event) {
+      heard = true;
+      if (!show(JSON.parse(event.data))) source.close();
+    });
+    source.onerror = function () {
+      // Before any event (refused, or no stream through a proxy): poll instead. After one,
+      // the browser reconnects by itself.
+      if (!heard || source.readyState === EventSource.CLOSED) { source.close(); poll(); }
+    };
   }
 
   // The approval counts filter the grid ("#status=approved" in the address keeps it).

@@ -140,6 +140,8 @@ def test_review_session_in_chromium(server: LiveServer, browser: object) -> None
     page = context.new_page()
     console_errors: list[str] = []
     page.on("console", lambda msg: msg.type == "error" and console_errors.append(msg.text))
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
     page.set_default_timeout(30_000)
 
     # Sign in and upload a script with the form.
@@ -155,6 +157,8 @@ def test_review_session_in_chromium(server: LiveServer, browser: object) -> None
 
     # The job runs in the background; the page follows it and reloads when it is done.
     _wait_for_job(page)
+    assert any(url.endswith("/job/events") for url in requested), "progress by SSE"
+    assert not any(url.endswith("/job") for url in requested), "no fallback to polling"
     page.wait_for_selector("#animatic")
     page.wait_for_function(
         "() => document.getElementById('animatic').readyState >= 1", timeout=30_000
