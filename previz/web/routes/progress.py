@@ -61,9 +61,14 @@ async def project_job(request: Request, project_id: str, db: Db) -> Response:
 
 
 @router.get("/projects/{project_id}/job/events")
-async def project_job_events(request: Request, project_id: str, db: Db) -> Response:
-    """The latest job as server-sent events (``event: job``), until it is over."""
-    viewer(request, db, project_id)  # refusals answer before the stream starts
+async def project_job_events(request: Request, project_id: str) -> Response:
+    """The latest job as server-sent events (``event: job``), until it is over.
+
+    No request-long database session: a stream may stay open for an hour, and must not
+    hold one of the pool's connections (or an SQLite read transaction) all that time.
+    """
+    with request.app.state.sessions() as db:
+        viewer(request, db, project_id)  # refusals answer before the stream starts
     return StreamingResponse(
         _job_events(request, project_id),
         media_type="text/event-stream",

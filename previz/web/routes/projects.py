@@ -265,10 +265,12 @@ def project_media(request: Request, project_id: str, name: str, db: Db) -> Respo
         raise HTTPException(status_code=404)
     media_type, _ = MEDIA[name]
     disposition = "inline" if name.endswith((".mp4", ".pdf")) else "attachment"
+    filename = f"{_file_stem(view)}-{name}"
+    db.close()  # the file may stream for minutes to a slow player: give the connection back
     return FileResponse(
         path,
         media_type=media_type,
-        filename=f"{_file_stem(view)}-{name}",
+        filename=filename,
         content_disposition_type=disposition,
         headers={"cache-control": "private, no-cache"},
     )

@@ -101,3 +101,16 @@ def test_refusals_come_before_the_stream(app: FastAPI) -> None:
     assert client_for(app, "bob").get(url).status_code == 404
     visitor = client_for(app).get(url)
     assert visitor.status_code == 401 and visitor.json() == {"error": "sign in first"}
+
+
+def test_an_open_stream_holds_no_database_connection(app: FastAPI) -> None:
+    """Streams stay open for as long as a job runs: each must not keep a pooled
+    connection, or a few watching browsers would starve every other request."""
+    ann = client_for(app, "ann")
+    pid = project_id(upload(ann, "lighthouse.fountain", TINY_FOUNTAIN.encode(), "text/plain"))
+    pool = app.state.sessions.kw["bind"].pool
+    with ann.stream("GET", f"/projects/{pid}/job/events") as stream:
+        lines = stream.iter_lines()
+        assert next(lines) == "event: job" and '"queued"' in next(lines)
+        assert pool.checkedout() == 0
+        assert ann.get(f"/projects/{pid}").status_code == 200
