@@ -264,3 +264,9 @@ def test_unknown_project_is_404(done: tuple[FastAPI, TestClient, str]) -> None:
     _, client, _ = done
     assert client.get("/projects/00000000-0000-0000-0000-000000000000").status_code == 404
     assert client.get("/projects/nonsense/job").status_code == 404
+
+
+def test_review_notes_wait_for_a_plan(fresh: tuple[FastAPI, TestClient]) -> None:
+    _, client = fresh
+    pid = project_id(upload(client, "lighthouse.fountain", TINY_FOUNTAIN.encode(), "text/plain"))
+    assert client.get(f"/projects/{pid}/notes.csv").status_code == 404  # queued, no plan yet
