@@ -80,7 +80,7 @@ def create_app(settings: WebSettings, *, start_runner: bool = True) -> FastAPI:
     app.state.settings = settings
     app.state.sessions = make_session_factory(settings.database_url)
     app.state.runner = JobRunner(settings, app.state.sessions)
-    app.state.limiter = LoginRateLimiter()
+    app.state.limiter = LoginRateLimiter(app.state.sessions)
 
     app.mount("/static", StaticFiles(directory=templates.path("web", "static")), name="static")
     for module in (auth, projects, progress, shots, versions):

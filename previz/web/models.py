@@ -36,6 +36,7 @@ __all__ = [
     "Project",
     "Share",
     "ShotReview",
+    "SignInFailure",
     "User",
     "utcnow",
 ]
@@ -221,3 +222,19 @@ class Job(Base):
     finished: Mapped[datetime | None] = mapped_column(_Time, nullable=True)
 
     project: Mapped[Project] = relationship()
+
+
+class SignInFailure(Base):
+    """A failed sign-in (or wrong current password), kept while the rate limit counts it.
+
+    In the database, not in memory, so every server process (``--workers``) counts the
+    same failures and a restart forgets none.
+    """
+
+    __tablename__ = "sign_in_failures"
+    __table_args__ = (Index("ix_sign_in_failures_key_at", "key", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(320))
+    """``username|address``, the username case-folded."""
+    at: Mapped[datetime] = mapped_column(_Time, default=utcnow)

@@ -3,21 +3,24 @@
 Sessions themselves are Starlette's signed cookie (``SessionMiddleware``, secret from the
 data folder); this module adds what it lacks: the ``Secure`` flag when the request came
 over https, a per-session CSRF token checked on every state-changing request, a limit on
-failed sign-ins, the security headers every response carries, and a cap on request bodies.
+failed sign-ins (counted in the database), the security headers every response carries,
+and a cap on request bodies.
 """
 
 from __future__ import annotations
 
 import hmac
 import secrets
-import threading
-import time
-from collections import defaultdict, deque
 from collections.abc import Callable
+from datetime import datetime, timedelta
 
 from fastapi import HTTPException, Request
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session, sessionmaker
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from previz.web.models import SignInFailure, utcnow
 
 __all__ = [
     "CONTENT_SECURITY_POLICY",
@@ -95,46 +98,56 @@ async def csrf_protect(request: Request) -> None:
 class LoginRateLimiter:
     """At most ``limit`` failed sign-ins per ``window_s`` seconds per username and address.
 
-    In memory and thread-safe: a restart forgets, which is fine for a local review server.
+    Failures are rows in the database (:class:`~previz.web.models.SignInFailure`): every
+    server process of ``previz serve --workers N`` counts the same ones, and a restart
+    does not wipe the slate. Rows older than the window are deleted as new ones come.
     """
 
     def __init__(
         self,
+        sessions: sessionmaker[Session],
         limit: int = 5,
         window_s: float = 60.0,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Callable[[], datetime] = utcnow,
     ) -> None:
+        self.sessions = sessions
         self.limit = limit
         self.window_s = window_s
         self._clock = clock
-        self._failures: defaultdict[tuple[str, str], deque[float]] = defaultdict(deque)
-        self._lock = threading.Lock()
 
     @staticmethod
-    def _key(username: str, address: str) -> tuple[str, str]:
-        return (username.strip().casefold(), address)
+    def _key(username: str, address: str) -> str:
+        return f"{username.strip().casefold()[:200]}|{address[:100]}"
 
-    def _recent(self, key: tuple[str, str]) -> deque[float]:
-        times = self._failures[key]
-        cutoff = self._clock() - self.window_s
-        while times and times[0] <= cutoff:
-            times.popleft()
-        return times
+    def _cutoff(self) -> datetime:
+        return self._clock() - timedelta(seconds=self.window_s)
 
     def blocked(self, username: str, address: str) -> bool:
         """Whether this username from this address must wait before trying again."""
-        with self._lock:
-            return len(self._recent(self._key(username, address))) >= self.limit
+        query = (
+            select(func.count())
+            .select_from(SignInFailure)
+            .where(
+                SignInFailure.key == self._key(username, address),
+                SignInFailure.at > self._cutoff(),
+            )
+        )
+        with self.sessions() as db:
+            return (db.scalar(query) or 0) >= self.limit
 
     def failed(self, username: str, address: str) -> None:
-        """Record a failed sign-in."""
-        with self._lock:
-            self._recent(self._key(username, address)).append(self._clock())
+        """Record a failed sign-in (and forget the ones past the window)."""
+        with self.sessions() as db:
+            db.execute(delete(SignInFailure).where(SignInFailure.at <= self._cutoff()))
+            db.add(SignInFailure(key=self._key(username, address), at=self._clock()))
+            db.commit()
 
     def succeeded(self, username: str, address: str) -> None:
         """Forget the failures of a user who got in."""
-        with self._lock:
-            self._failures.pop(self._key(username, address), None)
+        with self.sessions() as db:
+            key = self._key(username, address)
+            db.execute(delete(SignInFailure).where(SignInFailure.key == key))
+            db.commit()
 
 
 class SecurityHeadersMiddleware:

@@ -1,4 +1,5 @@
-"""The security module on its own: CSRF, the sign-in limiter, headers, the body cap."""
+"""The security module on its own: CSRF, headers, the body cap (the sign-in limiter, which
+counts in the database, is tested with the store: tests/previz/web/test_store_users.py)."""
 
 from __future__ import annotations
 
@@ -12,42 +13,11 @@ from starlette.middleware.sessions import SessionMiddleware
 from previz.web.security import (
     CONTENT_SECURITY_POLICY,
     BodyLimitMiddleware,
-    LoginRateLimiter,
     SecurityHeadersMiddleware,
     csrf_protect,
     csrf_token,
 )
 from tests.previz.web._http import OWNER, client_for, owner_app
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def test_limiter_blocks_after_five_failures_and_forgets_after_a_minute() -> None:
-    clock = FakeClock()
-    limiter = LoginRateLimiter(limit=5, window_s=60, clock=clock)
-    for _ in range(4):
-        limiter.failed("Ann", "10.0.0.1")
-    assert not limiter.blocked("ann", "10.0.0.1")
-    limiter.failed("ANN ", "10.0.0.1")
-    assert limiter.blocked("ann", "10.0.0.1")
-    assert not limiter.blocked("ann", "10.0.0.2"), "another address is another key"
-    assert not limiter.blocked("bob", "10.0.0.1"), "another user is another key"
-    clock.now += 61
-    assert not limiter.blocked("ann", "10.0.0.1")
-
-
-def test_limiter_success_clears_the_failures() -> None:
-    limiter = LoginRateLimiter(limit=2, window_s=60, clock=FakeClock())
-    limiter.failed("ann", "a")
-    limiter.succeeded("ann", "a")
-    limiter.failed("ann", "a")
-    assert not limiter.blocked("ann", "a")
 
 
 def _app(max_bytes: int = 1000, secure: bool = False) -> FastAPI:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from argon2 import PasswordHasher
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
 from previz.cli import app
-from previz.web.models import User
+from previz.web.models import SignInFailure, User
+from previz.web.security import LoginRateLimiter
 from previz.web.services import WebError, users
 from previz.web.settings import WebSettings
 from tests.previz.web._store import PASSWORD, add_user
@@ -120,3 +123,48 @@ def test_cli_prompts_for_the_password_twice(
     with sessions() as db:
         carol = users.authenticate(db, "carol", PASSWORD)
         assert carol is not None and carol.role == "member"
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def test_limiter_blocks_after_five_failures_and_forgets_after_a_minute(
+    sessions: sessionmaker[Session],
+) -> None:
+    clock = FakeClock()
+    limiter = LoginRateLimiter(sessions, limit=5, window_s=60, clock=clock)
+    for _ in range(4):
+        limiter.failed("Ann", "10.0.0.1")
+    assert not limiter.blocked("ann", "10.0.0.1")
+    limiter.failed("ANN ", "10.0.0.1")
+    assert limiter.blocked("ann", "10.0.0.1")
+    assert not limiter.blocked("ann", "10.0.0.2"), "another address is another key"
+    assert not limiter.blocked("bob", "10.0.0.1"), "another user is another key"
+    clock.now += timedelta(seconds=61)
+    assert not limiter.blocked("ann", "10.0.0.1")
+    limiter.failed("someone", "10.0.0.9")  # a new failure sweeps out the expired ones
+    with sessions() as db:
+        assert db.scalar(select(func.count()).select_from(SignInFailure)) == 1
+
+
+def test_limiter_success_clears_the_failures(sessions: sessionmaker[Session]) -> None:
+    limiter = LoginRateLimiter(sessions, limit=2, window_s=60, clock=FakeClock())
+    limiter.failed("ann", "a")
+    limiter.succeeded("ann", "a")
+    limiter.failed("ann", "a")
+    assert not limiter.blocked("ann", "a")
+
+
+def test_every_server_process_counts_the_same_failures(sessions: sessionmaker[Session]) -> None:
+    """Two limiters on one database stand for two ``--workers`` processes (or a restart)."""
+    first, second = LoginRateLimiter(sessions, limit=3), LoginRateLimiter(sessions, limit=3)
+    first.failed("ann", "a")
+    second.failed("ann", "a")
+    assert not first.blocked("ann", "a")
+    first.failed("ann", "a")
+    assert second.blocked("ann", "a")
