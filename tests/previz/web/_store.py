@@ -48,7 +48,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         isolation_level="AUTOCOMMIT"
     )
     with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        # from template0: copying template1 fails while another test's CREATE is reading it
+        conn.exec_driver_sql(f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8'")
     try:
         yield admin_url.set(database=name).render_as_string(hide_password=False)
     finally:
