@@ -28,6 +28,7 @@ __all__ = [
     "JOB_KINDS",
     "JOB_STATES",
     "REVIEW_STATUSES",
+    "REVIEW_STATUS_LABELS",
     "ROLES",
     "Base",
     "Comment",
@@ -38,11 +39,18 @@ __all__ = [
     "ShotReview",
     "SignInFailure",
     "User",
+    "as_utc",
     "utcnow",
 ]
 
 ROLES = ("owner", "member")
 REVIEW_STATUSES = ("pending", "approved", "changes_requested")
+REVIEW_STATUS_LABELS = {
+    "pending": "pending",
+    "approved": "approved",
+    "changes_requested": "changes requested",
+}
+"""How pages and exports name each review status."""
 JOB_KINDS = ("run", "rerender", "assemble")
 JOB_STATES = ("queued", "running", "done", "failed")
 
@@ -58,6 +66,13 @@ NAMING = {
 def utcnow() -> datetime:
     """Now, in UTC, timezone-aware."""
     return datetime.now(UTC)
+
+
+def as_utc(value: datetime) -> datetime:
+    """``value`` in UTC, timezone-aware (SQLite hands back naive times, stored as UTC)."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
 
 
 class Base(DeclarativeBase):

@@ -12,10 +12,10 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import datetime
 
 from previz.assemble.shotlist import spreadsheet_text
-from previz.web.models import Comment, ShotReview
+from previz.web.models import REVIEW_STATUS_LABELS, Comment, ShotReview, as_utc
 from shots.model import ShotPlan
 
 __all__ = ["NOTES_COLUMNS", "review_notes_csv"]
@@ -31,17 +31,9 @@ NOTES_COLUMNS = (
     "Note",
 )
 
-_STATUS_NAMES = {
-    "pending": "pending",
-    "approved": "approved",
-    "changes_requested": "changes requested",
-}
-
 
 def _utc(value: datetime) -> str:
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
+    return as_utc(value).strftime("%Y-%m-%d %H:%M")
 
 
 def review_notes_csv(
@@ -66,7 +58,7 @@ def review_notes_csv(
         if review is None and shot_id not in threads:
             continue
         status = (
-            [_STATUS_NAMES.get(review.status, review.status), review.by, _utc(review.at)]
+            [REVIEW_STATUS_LABELS.get(review.status, review.status), review.by, _utc(review.at)]
             if review is not None
             else ["pending", "", ""]
         )

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,7 @@ from starlette.responses import HTMLResponse
 import templates
 from previz import __version__
 from previz.assemble.timing import frame_boundaries
-from previz.web.models import Project, User
+from previz.web.models import REVIEW_STATUS_LABELS, Project, User, as_utc
 from previz.web.security import csrf_token
 from previz.web.services import NotFoundError, Principal, projects, shares, users, versions
 from shots.model import ShotPlan
@@ -64,9 +64,7 @@ def _when(value: datetime | None) -> str:
     """``2026-11-23 14:05 UTC``: dates as the pages show them."""
     if value is None:
         return ""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return as_utc(value).strftime("%Y-%m-%d %H:%M UTC")
 
 
 TEMPLATES.env.filters["when"] = _when
@@ -140,11 +138,7 @@ def require_user(request: Request, db: Session) -> User:
     return user
 
 
-STATUS_LABELS = {
-    "pending": "pending",
-    "approved": "approved",
-    "changes_requested": "changes requested",
-}
+STATUS_LABELS = REVIEW_STATUS_LABELS
 
 
 @dataclass
