@@ -231,6 +231,8 @@ def cpu_times() -> tuple[int, int] | None:
 
 
 def main() -> None:
+    from previz.web.cli_serve import default_workers
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reviewers", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=20.0)
@@ -238,7 +240,7 @@ def main() -> None:
     parser.add_argument(
         "--workers",
         type=int,
-        default=min(os.cpu_count() or 1, 4),
+        default=default_workers(),
         help="server processes (previz serve --workers; default one per core, at most 4)",
     )
     parser.add_argument(
