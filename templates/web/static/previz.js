@@ -102,8 +102,8 @@
         button.setAttribute("aria-pressed", on ? "true" : "false");
         if (!button.dataset.status) button.hidden = !status;
       });
-      var hash = status ? "#status=" + status : " ";
-      window.history.replaceState(null, "", hash === " " ? window.location.pathname : hash);
+      var here = window.location.pathname + window.location.search;
+      window.history.replaceState(null, "", status ? "#status=" + status : here);
     }
     buttons.forEach(function (button) {
       button.addEventListener("click", function () {
